@@ -1,0 +1,264 @@
+import CRdKafka
+import Logging
+
+/// A Kafka producer: asynchronous sends with per-record delivery results, flush,
+/// idempotence and transactions (`transactional.id`).
+///
+/// Thread-safe. Deliveries are reported on the client's main-queue thread; the `async` APIs
+/// resume the caller there. Blocking librdkafka calls (flush, transactions, close) run on
+/// dispatch threads, never on the cooperative pool.
+public final class KafkaProducer: Sendable {
+    public let configuration: KafkaConfiguration
+    let client: RDKafkaClient
+
+    /// Creates the producer. Nothing is sent to a broker until the first send.
+    ///
+    /// - Throws: ``KafkaError/Code/configuration`` for unknown, unsupported or invalid properties.
+    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws {
+        self.configuration = configuration
+        client = try RDKafkaClient(
+            kind: .producer,
+            configuration: configuration,
+            logger: logger,
+            drainOnDrop: { rk in Self.purgeAndServe(rk) },
+            configure: { conf in rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback) }
+        )
+    }
+
+    /// Queues a record for sending; `onDelivery` is called exactly once with the broker's
+    /// acknowledgement or the final error (after librdkafka's retries).
+    ///
+    /// - Throws: ``KafkaError/Code/queueFull`` when the local queue is full (retry once
+    ///   deliveries complete), ``KafkaError/Code/clientClosed``, or a fatal error. When this
+    ///   throws, `onDelivery` is not called.
+    public func send(
+        _ record: ProducerRecord,
+        onDelivery: @escaping @Sendable (Result<RecordMetadata, KafkaError>) -> Void
+    ) throws {
+        // Retained for librdkafka; released exactly once: by the delivery report, or below.
+        let context = Unmanaged.passRetained(DeliveryContext(topic: record.topic, completion: onDelivery))
+        do {
+            try client.withHandle { rk in try Self.produce(record, context: context.toOpaque(), rk: rk) }
+        } catch {
+            context.release()
+            throw error
+        }
+    }
+
+    /// Sends a record and waits for its acknowledgement. While the local queue is full it
+    /// waits for room instead of failing.
+    @discardableResult
+    public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
+        while true {
+            do {
+                return try await withCheckedThrowingContinuation { continuation in
+                    do {
+                        try send(record) { continuation.resume(with: $0) }
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            } catch let error as KafkaError where error.code == .queueFull {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    /// Waits until every queued record is acknowledged or failed.
+    ///
+    /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
+    public func flush(timeout: Duration? = nil) async throws {
+        let timeout = timeout ?? client.settings.defaultAPITimeout
+        try await blocking { [client] rk in
+            let err = rd_kafka_flush(rk, timeout.rdKafkaMilliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                let outstanding = rd_kafka_outq_len(rk)
+                throw client.callbacks.timeoutError("flush (\(outstanding) records outstanding)", after: timeout)
+            }
+        }
+    }
+
+    /// Number of records queued or in flight.
+    public var outstandingRecords: Int {
+        (try? client.withHandle { Int(rd_kafka_outq_len($0)) }) ?? 0
+    }
+
+    // MARK: Transactions
+
+    /// Registers `transactional.id` with the coordinator and fences older instances.
+    public func initTransactions(timeout: Duration? = nil) async throws {
+        let ms = (timeout ?? client.settings.defaultAPITimeout).rdKafkaMilliseconds
+        try await blocking { rk in try KafkaError.check(rd_kafka_init_transactions(rk, ms), "init transactions") }
+    }
+
+    public func beginTransaction() throws {
+        try client.withHandle { rk in try KafkaError.check(rd_kafka_begin_transaction(rk), "begin transaction") }
+    }
+
+    /// Adds consumer offsets (next offset to read) for `consumerGroupID` to the transaction.
+    public func sendOffsetsToTransaction(
+        _ offsets: [TopicPartition: Int64], consumerGroupID: String, timeout: Duration? = nil
+    ) async throws {
+        let ms = (timeout ?? client.settings.defaultAPITimeout).rdKafkaMilliseconds
+        try await blocking { rk in
+            let list = RDKafkaTopicPartitionList(offsets)
+            let metadata = rd_kafka_consumer_group_metadata_new(consumerGroupID)
+            defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+            try KafkaError.check(
+                rd_kafka_send_offsets_to_transaction(rk, list.pointer, metadata, ms), "send offsets to transaction"
+            )
+        }
+    }
+
+    /// Flushes the transaction's records and commits it.
+    public func commitTransaction(timeout: Duration? = nil) async throws {
+        let ms = (timeout ?? client.settings.defaultAPITimeout).rdKafkaMilliseconds
+        try await blocking { rk in try KafkaError.check(rd_kafka_commit_transaction(rk, ms), "commit transaction") }
+    }
+
+    /// Aborts the transaction: its records become invisible to `read_committed` consumers.
+    public func abortTransaction(timeout: Duration? = nil) async throws {
+        let ms = (timeout ?? client.settings.defaultAPITimeout).rdKafkaMilliseconds
+        try await blocking { rk in try KafkaError.check(rd_kafka_abort_transaction(rk, ms), "abort transaction") }
+    }
+
+    /// The fatal error that made this producer unusable, if any (e.g. it was fenced).
+    public var fatalError: KafkaError? { client.callbacks.fatalError }
+
+    // MARK: Closing
+
+    /// Waits up to `timeout` for outstanding deliveries, fails the rest (their callbacks get
+    /// an error), and releases the client. Later calls throw ``KafkaError/Code/clientClosed``.
+    public func close(timeout: Duration = .seconds(30)) async {
+        let ms = timeout.rdKafkaMilliseconds
+        await client.close { rk in
+            rd_kafka_flush(rk, ms)
+            Self.purgeAndServe(rk)
+        }
+    }
+
+    /// Fails whatever is still queued or in flight and serves those delivery reports, so
+    /// every `onDelivery` is called before the handle goes away.
+    private static func purgeAndServe(_ rk: OpaquePointer) {
+        rd_kafka_purge(rk, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        rd_kafka_flush(rk, 5_000)
+    }
+
+    private func blocking(_ work: @escaping @Sendable (OpaquePointer) throws -> Void) async throws {
+        try await BlockingExecutor.run { [client] in try client.withHandle(work) }
+    }
+
+    // MARK: produceva
+
+    /// A non-null pointer for empty keys, values and headers: librdkafka writes a null for a
+    /// NULL pointer, and Kafka distinguishes empty from null.
+    nonisolated(unsafe) private static let emptyBytes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+    private static func produce(_ record: ProducerRecord, context: UnsafeMutableRawPointer, rk: OpaquePointer) throws {
+        var headers = try makeHeaders(record.headers)
+        defer { if let headers { rd_kafka_headers_destroy(headers) } }
+
+        let error: OpaquePointer? = record.topic.withCString { topic in
+            withBytes(record.key) { key in
+                withBytes(record.value) { value in
+                    var args: [rd_kafka_vu_t] = []
+                    args.reserveCapacity(8)
+                    var arg = rd_kafka_vu_t()
+                    arg.vtype = RD_KAFKA_VTYPE_TOPIC; arg.u.cstr = topic; args.append(arg)
+                    arg = rd_kafka_vu_t()
+                    arg.vtype = RD_KAFKA_VTYPE_PARTITION; arg.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA
+                    args.append(arg)
+                    arg = rd_kafka_vu_t()
+                    arg.vtype = RD_KAFKA_VTYPE_MSGFLAGS; arg.u.i = RD_KAFKA_MSG_F_COPY; args.append(arg)
+                    if let key {
+                        arg = rd_kafka_vu_t()
+                        arg.vtype = RD_KAFKA_VTYPE_KEY; arg.u.mem.ptr = key.pointer; arg.u.mem.size = key.count
+                        args.append(arg)
+                    }
+                    arg = rd_kafka_vu_t()
+                    arg.vtype = RD_KAFKA_VTYPE_VALUE
+                    arg.u.mem.ptr = value?.pointer; arg.u.mem.size = value?.count ?? 0
+                    args.append(arg)
+                    if let timestamp = record.timestamp {
+                        arg = rd_kafka_vu_t()
+                        arg.vtype = RD_KAFKA_VTYPE_TIMESTAMP; arg.u.i64 = timestamp; args.append(arg)
+                    }
+                    if let headers {
+                        arg = rd_kafka_vu_t()
+                        arg.vtype = RD_KAFKA_VTYPE_HEADERS; arg.u.headers = headers; args.append(arg)
+                    }
+                    arg = rd_kafka_vu_t()
+                    arg.vtype = RD_KAFKA_VTYPE_OPAQUE; arg.u.ptr = context; args.append(arg)
+                    return rd_kafka_produceva(rk, &args, args.count)
+                }
+            }
+        }
+        if let error {
+            throw KafkaError.rdKafka(consuming: error, "cannot send to topic '\(record.topic)'")
+        }
+        headers = nil  // librdkafka owns them once the record is queued
+    }
+
+    private static func makeHeaders(_ headers: [KafkaHeader]) throws -> OpaquePointer? {
+        guard !headers.isEmpty else { return nil }
+        let list = rd_kafka_headers_new(headers.count)!
+        for header in headers {
+            let err = withBytes(header.value) { value in
+                rd_kafka_header_add(list, header.key, -1, value?.pointer, value?.count ?? 0)
+            }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                rd_kafka_headers_destroy(list)
+                throw KafkaError.rdKafka(err, "cannot add header '\(header.key)'")
+            }
+        }
+        return list
+    }
+
+    private struct Bytes {
+        var pointer: UnsafeMutableRawPointer
+        var count: Int
+    }
+
+    private static func withBytes<T>(_ bytes: [UInt8]?, _ body: (Bytes?) -> T) -> T {
+        guard let bytes else { return body(nil) }
+        return bytes.withUnsafeBytes { buffer in
+            let pointer = buffer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? emptyBytes
+            return body(Bytes(pointer: pointer, count: buffer.count))
+        }
+    }
+}
+
+/// What the delivery report needs to complete one send.
+private final class DeliveryContext: Sendable {
+    let topic: String
+    let completion: @Sendable (Result<RecordMetadata, KafkaError>) -> Void
+
+    init(topic: String, completion: @escaping @Sendable (Result<RecordMetadata, KafkaError>) -> Void) {
+        self.topic = topic
+        self.completion = completion
+    }
+}
+
+private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, message, _ in
+    guard let message, let opaque = message.pointee._private else { return }
+    let context = Unmanaged<DeliveryContext>.fromOpaque(opaque).takeRetainedValue()
+    let err = message.pointee.err
+    guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+        var error = KafkaError.rdKafka(err, "delivery to topic '\(context.topic)' failed")
+        // The record may have failed because the producer hit a fatal error (e.g. lost
+        // idempotence sequence); report that, since no retry by the caller can help.
+        if let rk, let fatal = RDKafkaClient.fatalError(of: rk) {
+            error = fatal
+            error.message = "delivery to topic '\(context.topic)' failed: \(fatal.message)"
+        }
+        context.completion(.failure(error))
+        return
+    }
+    var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+    let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+    context.completion(.success(RecordMetadata(
+        topic: context.topic, partition: message.pointee.partition,
+        offset: message.pointee.offset, timestamp: timestamp
+    )))
+}

@@ -1,0 +1,60 @@
+/// Appends Kafka protocol primitive types (big-endian integers, INT16-length-prefixed
+/// strings, INT32-length-prefixed bytes and arrays) to a byte buffer.
+///
+/// These are the "classic" (non-flexible) encodings used by Kafka's `Struct`/`Schema`
+/// types, which is what MirrorMaker 2 records and Connect's group protocol metadata use.
+public struct KafkaBinaryWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(reservingCapacity capacity: Int = 64) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func writeInt8(_ value: Int8) { bytes.append(UInt8(bitPattern: value)) }
+    public mutating func writeInt16(_ value: Int16) { appendBigEndian(value) }
+    public mutating func writeInt32(_ value: Int32) { appendBigEndian(value) }
+    public mutating func writeInt64(_ value: Int64) { appendBigEndian(value) }
+
+    public mutating func writeBool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    /// STRING: INT16 byte length, then UTF-8. Strings longer than `Int16.max` bytes are
+    /// not representable; callers validate lengths for user-supplied input.
+    public mutating func writeString(_ value: String) {
+        let utf8 = Array(value.utf8)
+        precondition(utf8.count <= Int(Int16.max), "Kafka STRING longer than 32767 bytes")
+        writeInt16(Int16(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    /// NULLABLE_STRING: length -1 for null.
+    public mutating func writeNullableString(_ value: String?) {
+        guard let value else { return writeInt16(-1) }
+        writeString(value)
+    }
+
+    /// BYTES: INT32 length, then the bytes.
+    public mutating func writeBytes(_ value: [UInt8]) {
+        writeInt32(Int32(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    /// NULLABLE_BYTES: length -1 for null.
+    public mutating func writeNullableBytes(_ value: [UInt8]?) {
+        guard let value else { return writeInt32(-1) }
+        writeBytes(value)
+    }
+
+    /// ARRAY: INT32 element count, then each element.
+    public mutating func writeArray<Element>(_ elements: [Element], _ writeElement: (inout KafkaBinaryWriter, Element) -> Void) {
+        writeInt32(Int32(elements.count))
+        for element in elements { writeElement(&self, element) }
+    }
+
+    /// Appends bytes with no length prefix.
+    public mutating func writeRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
+    private mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Synchronization
+import Kafka
+import KafkaTestSupport
+import Testing
+
+@Suite(.timeLimit(.minutes(3))) struct ProduceConsumeTests {
+    /// The records the test writes: keys, two headers (one null), timestamps, every 17th a
+    /// tombstone, every 101st an empty (not null) value, spread over three partitions.
+    private static func expected(topic: String, count: Int, baseTimestamp: Int64) -> [ProducerRecord] {
+        (0..<count).map { index in
+            let value: [UInt8]? = index % 17 == 0 ? nil : index % 101 == 0 ? [] : bytes("value-\(index)")
+            return ProducerRecord(
+                topic: topic, partition: Int32(index % 3), key: bytes("key-\(index)"), value: value,
+                headers: [KafkaHeader(key: "index", value: bytes("\(index)")), KafkaHeader(key: "empty", value: nil)],
+                timestamp: baseTimestamp + Int64(index)
+            )
+        }
+    }
+
+    @Test func tenThousandRecordsRoundTripByAssignAndByGroup() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let topic = uniqueName("records")
+            try await clients.createTopic(topic, partitions: 3)
+            let baseTimestamp = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+            let records = Self.expected(topic: topic, count: 10_000, baseTimestamp: baseTimestamp)
+
+            // Send all records without waiting for each acknowledgement.
+            let producer = try clients.producer()
+            let acknowledgements = AcknowledgementLog()
+            for (index, record) in records.enumerated() {
+                try producer.send(record) { acknowledgements.record(index, $0) }
+            }
+            try await producer.flush(timeout: .seconds(30))
+            await producer.close()
+            let metadata = try acknowledgements.all.map { try $0.get() }
+            #expect(metadata.count == 10_000)
+            // Offsets per partition are dense and in send order.
+            for partition in Int32(0)..<3 {
+                let offsets = metadata.filter { $0.partition == partition }.map(\.offset).sorted()
+                #expect(offsets == Array(0..<Int64(offsets.count)))
+            }
+
+            let byPosition = Dictionary(uniqueKeysWithValues: zip(records, metadata).map { record, meta in
+                (TopicPartition(topic: topic, partition: meta.partition), meta.offset, record)
+            }.map { ("\($0.0)@\($0.1)", $0.2) })
+
+            func check(_ consumed: [ConsumerRecord]) {
+                #expect(consumed.count == 10_000)
+                for record in consumed {
+                    guard let sent = byPosition["\(record.topicPartition)@\(record.offset)"] else {
+                        Issue.record("unexpected record at \(record.topicPartition)@\(record.offset)")
+                        continue
+                    }
+                    #expect(record.key == sent.key)
+                    #expect(record.value == sent.value)
+                    #expect(record.headers == sent.headers)
+                    #expect(record.timestamp == sent.timestamp)
+                    #expect(record.timestampType == .createTime)
+                    #expect(record.partition == sent.partition)
+                }
+                for partition in Int32(0)..<3 {
+                    let offsets = consumed.filter { $0.partition == partition }.map(\.offset)
+                    #expect(offsets == offsets.sorted(), "partition \(partition) out of order")
+                }
+            }
+
+            // Manual assignment from the beginning (a source task's way).
+            let assigned = try clients.consumer()
+            try await assigned.assign(Dictionary(uniqueKeysWithValues: (Int32(0)..<3).map {
+                (TopicPartition(topic: topic, partition: $0), KafkaOffset.beginning)
+            }))
+            check(try await pollRecords(assigned, count: 10_000))
+
+            // Seek back within one partition and re-read from there.
+            let partition0 = TopicPartition(topic: topic, partition: 0)
+            try await assigned.seek(partition0, to: .offset(100))
+            let reread = try await pollRecords(assigned, count: 1)
+            #expect(reread.first?.offset == 100)
+            #expect(reread.first?.partition == 0)
+            await assigned.close()
+
+            // A consumer group (a store's or a test's way), with commits.
+            let group = uniqueName("group")
+            let grouped = try clients.consumer(["group.id": group, "enable.auto.commit": "false"])
+            try await grouped.subscribe(topics: [topic])
+            let consumed = try await pollRecords(grouped, count: 10_000)
+            check(consumed)
+            var next: [TopicPartition: OffsetAndMetadata] = [:]
+            for record in consumed { next[record.topicPartition] = OffsetAndMetadata(offset: record.offset + 1) }
+            try await grouped.commit(next)
+            #expect(try await grouped.committed(Array(next.keys)) == next)
+            await grouped.close()
+        }
+    }
+
+    @Test func watermarksOffsetsForTimesAndPause() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let topic = uniqueName("positions")
+            try await clients.createTopic(topic, partitions: 2)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let producer = try clients.producer()
+            for index in 0..<10 {
+                try await producer.send(ProducerRecord(topic: topic, partition: Int32(index % 2), value: bytes("\(index)"), timestamp: now + Int64(index) * 1000))
+            }
+            await producer.close()
+
+            let consumer = try clients.consumer()
+            let p0 = TopicPartition(topic: topic, partition: 0)
+            let p1 = TopicPartition(topic: topic, partition: 1)
+            let marks = try await consumer.watermarks(p0)
+            #expect(marks.low == 0 && marks.high == 5)
+            // Partition 0 holds indexes 0,2,4,6,8: the first at or after now+3s is index 4 (offset 2).
+            let found = try await consumer.offsetsForTimes([p0: now + 3000, p1: now + 60_000])
+            #expect(found[p0] == 2)
+            #expect(found[p1] == .some(nil))
+
+            try await consumer.assign([p0: .beginning, p1: .beginning])
+            try consumer.pause([p1])
+            let paused = try await pollRecords(consumer, count: 5, timeout: .seconds(10))
+            #expect(Set(paused.map(\.partition)) == [0])
+            let more = try await consumer.poll(timeout: .milliseconds(500))
+            #expect(more.isEmpty)
+            try consumer.resume([p1])
+            let resumed = try await pollRecords(consumer, count: 5, timeout: .seconds(10))
+            #expect(resumed.map(\.partition) == [1, 1, 1, 1, 1])
+            #expect(try await consumer.assignment() == [p0, p1])
+            #expect(try await consumer.position([p0, p1]) == [p0: 5, p1: 5])
+            await consumer.close()
+        }
+    }
+
+    @Test func abortedTransactionsAreInvisibleToReadCommitted() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let topic = uniqueName("transactions")
+            try await clients.createTopic(topic, partitions: 1)
+            let producer = try clients.producer(["transactional.id": uniqueName("txn")])
+            try await producer.initTransactions()
+
+            try producer.beginTransaction()
+            for index in 0..<5 { try await producer.send(ProducerRecord(topic: topic, partition: 0, value: bytes("aborted-\(index)"))) }
+            try await producer.abortTransaction()
+
+            try producer.beginTransaction()
+            for index in 0..<5 { try await producer.send(ProducerRecord(topic: topic, partition: 0, value: bytes("committed-\(index)"))) }
+            try await producer.sendOffsetsToTransaction([TopicPartition(topic: topic, partition: 0): 3], consumerGroupID: "txn-group")
+            try await producer.commitTransaction()
+            await producer.close()
+
+            let partition = [TopicPartition(topic: topic, partition: 0): KafkaOffset.beginning]
+            let committedReader = try clients.consumer(["isolation.level": "read_committed"])
+            try await committedReader.assign(partition)
+            let visible = try await pollRecords(committedReader, count: 5)
+            let extra = try await committedReader.poll(timeout: .seconds(1))
+            #expect((visible + extra).map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<5).map { "committed-\($0)" })
+            await committedReader.close()
+
+            // The aborted records really were written: read_uncommitted sees them.
+            let uncommittedReader = try clients.consumer(["isolation.level": "read_uncommitted"])
+            try await uncommittedReader.assign(partition)
+            let all = try await pollRecords(uncommittedReader, count: 10)
+            #expect(all.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } }.filter { $0.hasPrefix("aborted") }.count == 5)
+            await uncommittedReader.close()
+
+            // Offsets sent with the committed transaction were committed for the group.
+            let admin = try clients.admin()
+            #expect(try await admin.listConsumerGroupOffsets("txn-group")[TopicPartition(topic: topic, partition: 0)]?.offset == 3)
+            await admin.close()
+        }
+    }
+}
+
+/// Delivery results collected from librdkafka's delivery thread, by send index.
+final class AcknowledgementLog: Sendable {
+    private let results = Mutex<[Int: Result<RecordMetadata, KafkaError>]>([:])
+    func record(_ index: Int, _ result: Result<RecordMetadata, KafkaError>) { results.withLock { $0[index] = result } }
+    /// Results in send order.
+    var all: [Result<RecordMetadata, KafkaError>] { results.withLock { $0.sorted { $0.key < $1.key }.map(\.value) } }
+}
