@@ -18,19 +18,23 @@ public struct KafkaBinaryWriter: Sendable {
 
     public mutating func writeBool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
-    /// STRING: INT16 byte length, then UTF-8. Strings longer than `Int16.max` bytes are
-    /// not representable; callers validate lengths for user-supplied input.
-    public mutating func writeString(_ value: String) {
+    /// STRING: INT16 byte length, then UTF-8.
+    ///
+    /// - Throws: ``KafkaProtocolEncodingError`` for strings longer than 32767 UTF-8 bytes,
+    ///   which the format cannot represent (e.g. oversized commit metadata).
+    public mutating func writeString(_ value: String) throws(KafkaProtocolEncodingError) {
         let utf8 = Array(value.utf8)
-        precondition(utf8.count <= Int(Int16.max), "Kafka STRING longer than 32767 bytes")
+        guard utf8.count <= Int(Int16.max) else {
+            throw KafkaProtocolEncodingError("a STRING holds at most 32767 bytes, got \(utf8.count)")
+        }
         writeInt16(Int16(utf8.count))
         bytes.append(contentsOf: utf8)
     }
 
     /// NULLABLE_STRING: length -1 for null.
-    public mutating func writeNullableString(_ value: String?) {
+    public mutating func writeNullableString(_ value: String?) throws(KafkaProtocolEncodingError) {
         guard let value else { return writeInt16(-1) }
-        writeString(value)
+        try writeString(value)
     }
 
     /// BYTES: INT32 length, then the bytes.
@@ -46,9 +50,11 @@ public struct KafkaBinaryWriter: Sendable {
     }
 
     /// ARRAY: INT32 element count, then each element.
-    public mutating func writeArray<Element>(_ elements: [Element], _ writeElement: (inout KafkaBinaryWriter, Element) -> Void) {
+    public mutating func writeArray<Element, Failure: Error>(
+        _ elements: [Element], _ writeElement: (inout KafkaBinaryWriter, Element) throws(Failure) -> Void
+    ) throws(Failure) {
         writeInt32(Int32(elements.count))
-        for element in elements { writeElement(&self, element) }
+        for element in elements { try writeElement(&self, element) }
     }
 
     /// Appends bytes with no length prefix.
@@ -57,4 +63,15 @@ public struct KafkaBinaryWriter: Sendable {
     private mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
+}
+
+/// A value that the Kafka protocol types cannot represent.
+public struct KafkaProtocolEncodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { "cannot encode Kafka protocol data: \(message)" }
 }

@@ -40,21 +40,21 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
         self.metadata = metadata
     }
 
-    /// - Precondition: the group id and topic fit in a Kafka STRING (at most 32767 UTF-8 bytes).
-    public func encodeKey() -> [UInt8] {
-        RecordCodec.encode {
-            $0.writeString(consumerGroupId)
-            $0.writeString(topicPartition.topic)
-            $0.writeInt32(topicPartition.partition)
+    /// - Throws: ``KafkaProtocolEncodingError`` unless the group id and topic fit in a Kafka STRING (at most 32767 UTF-8 bytes).
+    public func encodeKey() throws(KafkaProtocolEncodingError) -> [UInt8] {
+        try RecordCodec.encode { writer throws(KafkaProtocolEncodingError) in
+            try writer.writeString(consumerGroupId)
+            try writer.writeString(topicPartition.topic)
+            writer.writeInt32(topicPartition.partition)
         }
     }
 
-    /// - Precondition: ``metadata`` fits in a Kafka STRING (at most 32767 UTF-8 bytes).
-    public func encodeValue() -> [UInt8] {
-        RecordCodec.encode(versionHeader: Self.version) {
-            $0.writeInt64(upstreamOffset)
-            $0.writeInt64(downstreamOffset)
-            $0.writeString(metadata)
+    /// - Throws: ``KafkaProtocolEncodingError`` unless ``metadata`` fits in a Kafka STRING (at most 32767 UTF-8 bytes).
+    public func encodeValue() throws(KafkaProtocolEncodingError) -> [UInt8] {
+        try RecordCodec.encode(versionHeader: Self.version) { writer throws(KafkaProtocolEncodingError) in
+            writer.writeInt64(upstreamOffset)
+            writer.writeInt64(downstreamOffset)
+            try writer.writeString(metadata)
         }
     }
 

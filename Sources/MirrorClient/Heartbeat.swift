@@ -26,11 +26,11 @@ public struct Heartbeat: Hashable, Sendable, CustomStringConvertible {
         self.timestamp = timestamp
     }
 
-    /// - Precondition: each alias fits in a Kafka STRING (at most 32767 UTF-8 bytes).
-    public func encodeKey() -> [UInt8] {
-        RecordCodec.encode {
-            $0.writeString(sourceClusterAlias)
-            $0.writeString(targetClusterAlias)
+    /// - Throws: ``KafkaProtocolEncodingError`` unless each alias fits in a Kafka STRING (at most 32767 UTF-8 bytes).
+    public func encodeKey() throws(KafkaProtocolEncodingError) -> [UInt8] {
+        try RecordCodec.encode { writer throws(KafkaProtocolEncodingError) in
+            try writer.writeString(sourceClusterAlias)
+            try writer.writeString(targetClusterAlias)
         }
     }
 

@@ -24,11 +24,11 @@ public struct OffsetSync: Hashable, Sendable, CustomStringConvertible {
         self.downstreamOffset = downstreamOffset
     }
 
-    /// - Precondition: the topic fits in a Kafka STRING (at most 32767 UTF-8 bytes).
-    public func encodeKey() -> [UInt8] {
-        RecordCodec.encode {
-            $0.writeString(topicPartition.topic)
-            $0.writeInt32(topicPartition.partition)
+    /// - Throws: ``KafkaProtocolEncodingError`` unless the topic fits in a Kafka STRING (at most 32767 UTF-8 bytes).
+    public func encodeKey() throws(KafkaProtocolEncodingError) -> [UInt8] {
+        try RecordCodec.encode { writer throws(KafkaProtocolEncodingError) in
+            try writer.writeString(topicPartition.topic)
+            writer.writeInt32(topicPartition.partition)
         }
     }
 

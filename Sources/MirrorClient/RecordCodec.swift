@@ -3,10 +3,12 @@ import KafkaProtocol
 /// Shared framing for the MirrorMaker 2 record codecs: an optional INT16 version header,
 /// then the fields of a fixed schema, with no bytes left over.
 enum RecordCodec {
-    static func encode(versionHeader: Int16? = nil, _ writeFields: (inout KafkaBinaryWriter) -> Void) -> [UInt8] {
+    static func encode<Failure: Error>(
+        versionHeader: Int16? = nil, _ writeFields: (inout KafkaBinaryWriter) throws(Failure) -> Void
+    ) throws(Failure) -> [UInt8] {
         var writer = KafkaBinaryWriter()
         if let versionHeader { writer.writeInt16(versionHeader) }
-        writeFields(&writer)
+        try writeFields(&writer)
         return writer.bytes
     }
 

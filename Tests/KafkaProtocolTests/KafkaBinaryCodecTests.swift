@@ -7,8 +7,8 @@ import Testing
         writer.writeInt16(1)
         writer.writeInt32(-2)
         writer.writeInt64(0x0102_0304_0506_0708)
-        writer.writeString("ab")
-        writer.writeNullableString(nil)
+        try writer.writeString("ab")
+        try writer.writeNullableString(nil)
         writer.writeNullableBytes([9])
         writer.writeArray([Int32(7)]) { $0.writeInt32($1) }
         #expect(writer.bytes == [
@@ -46,5 +46,13 @@ import Testing
 
         let trailing = KafkaBinaryReader([0])
         #expect(throws: KafkaProtocolDecodingError.self) { try trailing.expectEnd("nothing") }
+    }
+
+    @Test func stringsTooLongForTheFormatThrowInsteadOfTrapping() throws {
+        var writer = KafkaBinaryWriter()
+        try writer.writeString(String(repeating: "a", count: 32767))
+        #expect(writer.bytes.count == 2 + 32767)
+        #expect(throws: KafkaProtocolEncodingError.self) { try writer.writeString(String(repeating: "é", count: 16384)) }
+        #expect(writer.bytes.count == 2 + 32767, "a failed write appends nothing")
     }
 }

@@ -9,7 +9,7 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
     let heartbeat = Heartbeat(sourceClusterAlias: "primary", targetClusterAlias: "backup", timestamp: 1_700_000_000_000)
 
     @Test func keyAndValueMatchHandWorkedBytes() throws {
-        #expect(heartbeat.encodeKey() == [
+        #expect(try heartbeat.encodeKey() == [
             0x00, 0x07, 0x70, 0x72, 0x69, 0x6D, 0x61, 0x72, 0x79,  // "primary"
             0x00, 0x06, 0x62, 0x61, 0x63, 0x6B, 0x75, 0x70,        // "backup"
         ])
@@ -33,7 +33,7 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
             == Heartbeat(sourceClusterAlias: "a", targetClusterAlias: "bc", timestamp: 42))
     }
 
-    @Test func rejectsUnknownVersion() {
+    @Test func rejectsUnknownVersion() throws {
         var value = heartbeat.encodeValue()
         value[1] = 1
         let error = #expect(throws: MirrorClientError.self) {
@@ -60,7 +60,7 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(error?.decodingError != nil)
     }
 
-    @Test func rejectsTruncatedValue() {
+    @Test func rejectsTruncatedValue() throws {
         let value = heartbeat.encodeValue()
         for length in 0..<value.count {
             let error = #expect(throws: MirrorClientError.self) {
@@ -80,12 +80,12 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         metadata: "m"
     )
 
-    @Test func keyAndValueMatchHandWorkedBytes() {
-        #expect(checkpoint.encodeKey()
+    @Test func keyAndValueMatchHandWorkedBytes() throws {
+        #expect(try checkpoint.encodeKey()
             == [0x00, 0x08] + ascii("my-group")
             + [0x00, 0x0E] + ascii("primary.orders")
             + [0x00, 0x00, 0x00, 0x03])
-        #expect(checkpoint.encodeValue() == [
+        #expect(try checkpoint.encodeValue() == [
             0x00, 0x00,                                      // version 0
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x92,  // upstreamOffset 4242
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64,  // offset 100
@@ -93,11 +93,11 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         ])
     }
 
-    @Test func emptyMetadataIsAZeroLengthString() {
+    @Test func emptyMetadataIsAZeroLengthString() throws {
         var noMetadata = checkpoint
         noMetadata.metadata = ""
-        #expect(noMetadata.encodeValue().suffix(2) == [0x00, 0x00])
-        #expect(noMetadata.encodeValue().count == 2 + 8 + 8 + 2)
+        #expect(try noMetadata.encodeValue().suffix(2) == [0x00, 0x00])
+        #expect(try noMetadata.encodeValue().count == 2 + 8 + 8 + 2)
     }
 
     @Test func roundTrips() throws {
@@ -110,10 +110,15 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
             metadata: String(repeating: "x", count: 4096)
         )
         #expect(try Checkpoint.decode(key: extreme.encodeKey(), value: extreme.encodeValue()) == extreme)
+
+        // Metadata longer than a Kafka STRING (brokers may allow it) is an error, not a crash.
+        var oversized = extreme
+        oversized.metadata = String(repeating: "x", count: 40_000)
+        #expect(throws: KafkaProtocolEncodingError.self) { try oversized.encodeValue() }
     }
 
-    @Test func rejectsUnknownVersion() {
-        var value = checkpoint.encodeValue()
+    @Test func rejectsUnknownVersion() throws {
+        var value = try checkpoint.encodeValue()
         value[0] = 0x7F
         let error = #expect(throws: MirrorClientError.self) {
             try Checkpoint.decode(key: checkpoint.encodeKey(), value: value)
@@ -121,9 +126,9 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(error?.code == .unsupportedVersion)
     }
 
-    @Test func rejectsTruncatedKeyAndValue() {
-        let key = checkpoint.encodeKey()
-        let value = checkpoint.encodeValue()
+    @Test func rejectsTruncatedKeyAndValue() throws {
+        let key = try checkpoint.encodeKey()
+        let value = try checkpoint.encodeValue()
         for length in 0..<key.count {
             let error = #expect(throws: MirrorClientError.self) {
                 try Checkpoint.decode(key: Array(key.prefix(length)), value: value)
@@ -138,7 +143,7 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         }
     }
 
-    @Test func rejectsTrailingBytes() {
+    @Test func rejectsTrailingBytes() throws {
         let error = #expect(throws: MirrorClientError.self) {
             try Checkpoint.decode(key: checkpoint.encodeKey(), value: checkpoint.encodeValue() + [0])
         }
@@ -150,8 +155,8 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 @Suite struct OffsetSyncCodecTests {
     let sync = OffsetSync(topicPartition: TopicPartition(topic: "orders", partition: 0), upstreamOffset: 4242, downstreamOffset: 100)
 
-    @Test func keyAndValueMatchHandWorkedBytes() {
-        #expect(sync.encodeKey() == [
+    @Test func keyAndValueMatchHandWorkedBytes() throws {
+        #expect(try sync.encodeKey() == [
             0x00, 0x06, 0x6F, 0x72, 0x64, 0x65, 0x72, 0x73,  // "orders"
             0x00, 0x00, 0x00, 0x00,                          // partition 0
         ])
@@ -168,7 +173,7 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(try OffsetSync.decode(key: negative.encodeKey(), value: negative.encodeValue()) == negative)
     }
 
-    @Test func aValueWithAVersionHeaderIsRejected() {
+    @Test func aValueWithAVersionHeaderIsRejected() throws {
         // A Checkpoint-style value (version header + two offsets) is 2 bytes too long.
         let error = #expect(throws: MirrorClientError.self) {
             try OffsetSync.decode(key: sync.encodeKey(), value: [0, 0] + sync.encodeValue())
@@ -176,26 +181,28 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(error?.code == .malformedRecord)
     }
 
-    @Test func rejectsTruncatedInput() {
-        for length in 0..<sync.encodeKey().count {
+    @Test func rejectsTruncatedInput() throws {
+        let key = try sync.encodeKey()
+        let value = sync.encodeValue()
+        for length in 0..<key.count {
             #expect(throws: MirrorClientError.self) {
-                try OffsetSync.decode(key: Array(sync.encodeKey().prefix(length)), value: sync.encodeValue())
+                try OffsetSync.decode(key: Array(key.prefix(length)), value: value)
             }
         }
-        for length in 0..<sync.encodeValue().count {
+        for length in 0..<value.count {
             #expect(throws: MirrorClientError.self) {
-                try OffsetSync.decode(key: sync.encodeKey(), value: Array(sync.encodeValue().prefix(length)))
+                try OffsetSync.decode(key: key, value: Array(value.prefix(length)))
             }
         }
     }
 
-    @Test func descriptionsFollowApacheToString() {
+    @Test func descriptionsFollowApacheToString() throws {
         #expect(sync.description == "OffsetSync{topicPartition=orders-0, upstreamOffset=4242, downstreamOffset=100}")
         #expect(Heartbeat(sourceClusterAlias: "a", targetClusterAlias: "b", timestamp: 5).description
             == "Heartbeat{sourceClusterAlias=a, targetClusterAlias=b, timestamp=5}")
     }
 
-    @Test func fieldNameConstantsMatchApache() {
+    @Test func fieldNameConstantsMatchApache() throws {
         #expect(Heartbeat.defaultTopic == "heartbeats")
         #expect([Heartbeat.sourceClusterAliasKey, Heartbeat.targetClusterAliasKey, Heartbeat.timestampKey, Heartbeat.versionKey]
             == ["sourceClusterAlias", "targetClusterAlias", "timestamp", "version"])

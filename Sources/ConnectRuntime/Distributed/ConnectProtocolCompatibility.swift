@@ -80,7 +80,11 @@ public enum ConnectProtocolCompatibility: String, CaseIterable, Sendable, Custom
                 configOffset: configOffset,
                 allocation: offered.isIncremental ? assignment : nil
             )
-            protocols.append((offered.protocolName, subscription.encode()))
+            do {
+                protocols.append((offered.protocolName, try subscription.encode()))
+            } catch {
+                throw ConnectRuntimeError(.invalidArgument, "cannot encode the \(offered.protocolName) subscription: \(error.message)")
+            }
         }
         return protocols
     }

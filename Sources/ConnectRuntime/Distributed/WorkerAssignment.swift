@@ -110,20 +110,22 @@ public struct WorkerAssignment: Hashable, Sendable {
 
     /// Encodes with the V0 layout when ``version`` is 0, otherwise with the V1 layout under
     /// this version's header.
-    public func encode() -> [UInt8] { encode(headerVersion: version) }
+    ///
+    /// - Throws: ``KafkaProtocolEncodingError`` when a name or URL exceeds a Kafka STRING.
+    public func encode() throws(KafkaProtocolEncodingError) -> [UInt8] { try encode(headerVersion: version) }
 
     /// Encodes under `headerVersion`, which also picks the layout (0 = V0, otherwise V1).
     /// Subscriptions embed the current assignment under their own version this way.
-    func encode(headerVersion: Int16) -> [UInt8] {
+    func encode(headerVersion: Int16) throws(KafkaProtocolEncodingError) -> [UInt8] {
         var writer = KafkaBinaryWriter(reservingCapacity: 64)
         writer.writeInt16(headerVersion)
         writer.writeInt16(error.rawValue)
-        writer.writeString(leader)
-        writer.writeString(leaderUrl)
+        try writer.writeString(leader)
+        try writer.writeString(leaderUrl)
         writer.writeInt64(configOffset)
-        Self.writeConnectorAssignments(connectors: connectors, tasks: tasks, to: &writer)
+        try Self.writeConnectorAssignments(connectors: connectors, tasks: tasks, to: &writer)
         if headerVersion >= ConnectProtocolCompatibility.compatible.protocolVersion {
-            Self.writeConnectorAssignments(connectors: revokedConnectors, tasks: revokedTasks, to: &writer)
+            try Self.writeConnectorAssignments(connectors: revokedConnectors, tasks: revokedTasks, to: &writer)
             writer.writeInt32(delay)
         }
         return writer.bytes
@@ -135,7 +137,7 @@ public struct WorkerAssignment: Hashable, Sendable {
         connectors: [String],
         tasks: [ConnectorTaskId],
         to writer: inout KafkaBinaryWriter
-    ) {
+    ) throws(KafkaProtocolEncodingError) {
         var order: [String] = []
         var taskNumbers: [String: [Int32]] = [:]
         func add(_ connector: String, _ task: Int32) {
@@ -147,8 +149,8 @@ public struct WorkerAssignment: Hashable, Sendable {
             add(connector, connectorTask)
         }
         for task in tasks { add(task.connector, task.task) }
-        writer.writeArray(order) { writer, connector in
-            writer.writeString(connector)
+        try writer.writeArray(order) { writer, connector throws(KafkaProtocolEncodingError) in
+            try writer.writeString(connector)
             writer.writeArray(taskNumbers[connector, default: []]) { $0.writeInt32($1) }
         }
     }

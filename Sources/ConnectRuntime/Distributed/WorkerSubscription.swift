@@ -41,13 +41,14 @@ public struct WorkerSubscription: Hashable, Sendable {
         self.allocation = allocation
     }
 
-    public func encode() -> [UInt8] {
+    /// - Throws: ``KafkaProtocolEncodingError`` when the URL exceeds a Kafka STRING.
+    public func encode() throws(KafkaProtocolEncodingError) -> [UInt8] {
         var writer = KafkaBinaryWriter(reservingCapacity: 32 + url.utf8.count)
         writer.writeInt16(version)
-        writer.writeString(url)
+        try writer.writeString(url)
         writer.writeInt64(configOffset)
         if version > 0 {
-            writer.writeNullableBytes(allocation?.encode(headerVersion: version))
+            writer.writeNullableBytes(try allocation?.encode(headerVersion: version))
         }
         return writer.bytes
     }
