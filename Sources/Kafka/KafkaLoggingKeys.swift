@@ -2,5 +2,4 @@
 enum KafkaLoggingKeys {
     static let rdKafkaError = "kafka.rdkafka.error"
     static let rdKafkaFacility = "kafka.rdkafka.facility"
-    static let clientKind = "kafka.client"
 }

@@ -78,11 +78,6 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Number of records queued or in flight.
-    public var outstandingRecords: Int {
-        (try? client.withHandle { Int(rd_kafka_outq_len($0)) }) ?? 0
-    }
-
     // MARK: Transactions
 
     /// Registers `transactional.id` with the coordinator and fences older instances.

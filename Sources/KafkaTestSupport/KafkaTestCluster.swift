@@ -105,11 +105,6 @@ public final class KafkaTestCluster: Sendable {
         }
         try? FileManager.default.removeItem(at: dataDirectory)
     }
-
-    /// Stops the broker abruptly (SIGKILL) but keeps its data, to simulate a crash.
-    public func crash() {
-        kill(pid, SIGKILL)
-    }
 }
 
 /// Runs `body` with a fresh cluster and stops it afterwards, also when `body` throws.

@@ -76,10 +76,6 @@ public final class KafkaMockCluster: Sendable {
         rd_kafka_mock_push_request_errors_array(cluster.pointer, apiKey.rawValue, codes.count, &codes)
     }
 
-    public func clearRequestErrors(_ apiKey: KafkaAPIKey) {
-        rd_kafka_mock_clear_request_errors(cluster.pointer, apiKey.rawValue)
-    }
-
     private func check(_ err: rd_kafka_resp_err_t, _ context: String) throws {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.rdKafka(err, "mock cluster: \(context)") }
     }

@@ -105,8 +105,6 @@ final class RDKafkaClient: Sendable {
         return try body(handle.pointer)
     }
 
-    var isClosed: Bool { state.withLock { $0.closing } }
-
     /// The fatal error a handle raised, read synchronously from librdkafka (so it is known
     /// even before the error callback ran).
     static func fatalError(of rk: OpaquePointer) -> KafkaError? {
