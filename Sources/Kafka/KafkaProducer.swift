@@ -156,35 +156,33 @@ public final class KafkaProducer: Sendable {
         let error: OpaquePointer? = record.topic.withCString { topic in
             withBytes(record.key) { key in
                 withBytes(record.value) { value in
-                    var args: [rd_kafka_vu_t] = []
-                    args.reserveCapacity(8)
-                    var arg = rd_kafka_vu_t()
-                    arg.vtype = RD_KAFKA_VTYPE_TOPIC; arg.u.cstr = topic; args.append(arg)
-                    arg = rd_kafka_vu_t()
-                    arg.vtype = RD_KAFKA_VTYPE_PARTITION; arg.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA
-                    args.append(arg)
-                    arg = rd_kafka_vu_t()
-                    arg.vtype = RD_KAFKA_VTYPE_MSGFLAGS; arg.u.i = RD_KAFKA_MSG_F_COPY; args.append(arg)
-                    if let key {
-                        arg = rd_kafka_vu_t()
-                        arg.vtype = RD_KAFKA_VTYPE_KEY; arg.u.mem.ptr = key.pointer; arg.u.mem.size = key.count
-                        args.append(arg)
+                    // At most 8 arguments; a stack buffer keeps the send path free of heap allocations.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { args in
+                        var count = 0
+                        func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                            var arg = rd_kafka_vu_t()
+                            arg.vtype = type
+                            set(&arg)
+                            args.initializeElement(at: count, to: arg)
+                            count += 1
+                        }
+                        append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+                        append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
+                        append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                        if let key {
+                            append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key.pointer; $0.u.mem.size = key.count }
+                        }
+                        append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value?.pointer; $0.u.mem.size = value?.count ?? 0 }
+                        if let timestamp = record.timestamp {
+                            append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                        }
+                        if let headers {
+                            append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
+                        }
+                        append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = context }
+                        defer { args.baseAddress!.deinitialize(count: count) }
+                        return rd_kafka_produceva(rk, args.baseAddress, count)
                     }
-                    arg = rd_kafka_vu_t()
-                    arg.vtype = RD_KAFKA_VTYPE_VALUE
-                    arg.u.mem.ptr = value?.pointer; arg.u.mem.size = value?.count ?? 0
-                    args.append(arg)
-                    if let timestamp = record.timestamp {
-                        arg = rd_kafka_vu_t()
-                        arg.vtype = RD_KAFKA_VTYPE_TIMESTAMP; arg.u.i64 = timestamp; args.append(arg)
-                    }
-                    if let headers {
-                        arg = rd_kafka_vu_t()
-                        arg.vtype = RD_KAFKA_VTYPE_HEADERS; arg.u.headers = headers; args.append(arg)
-                    }
-                    arg = rd_kafka_vu_t()
-                    arg.vtype = RD_KAFKA_VTYPE_OPAQUE; arg.u.ptr = context; args.append(arg)
-                    return rd_kafka_produceva(rk, &args, args.count)
                 }
             }
         }
