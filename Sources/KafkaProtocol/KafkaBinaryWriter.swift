@@ -18,17 +18,20 @@ public struct KafkaBinaryWriter: Sendable {
 
     public mutating func writeBool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
+    /// The most UTF-8 bytes a STRING can hold (its length is an INT16).
+    public static let maxStringLength = Int(Int16.max)
+
     /// STRING: INT16 byte length, then UTF-8.
     ///
     /// - Throws: ``KafkaProtocolEncodingError`` for strings longer than 32767 UTF-8 bytes,
     ///   which the format cannot represent (e.g. oversized commit metadata).
     public mutating func writeString(_ value: String) throws(KafkaProtocolEncodingError) {
-        let utf8 = Array(value.utf8)
-        guard utf8.count <= Int(Int16.max) else {
-            throw KafkaProtocolEncodingError("a STRING holds at most 32767 bytes, got \(utf8.count)")
+        let length = value.utf8.count
+        guard length <= Self.maxStringLength else {
+            throw KafkaProtocolEncodingError("a STRING holds at most \(Self.maxStringLength) bytes, got \(length)")
         }
-        writeInt16(Int16(utf8.count))
-        bytes.append(contentsOf: utf8)
+        writeInt16(Int16(length))
+        bytes.append(contentsOf: value.utf8)
     }
 
     /// NULLABLE_STRING: length -1 for null.

@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// Identifies one task of a connector, printed `<connector>-<task>` like Java's `ConnectorTaskId`.
 ///
 /// Task numbers are non-negative; the group protocol reserves `-1` to mean "the Connector
@@ -37,10 +39,11 @@ public struct ConnectorTaskId: Hashable, Sendable, Comparable, CustomStringConve
         return try? ConnectorTaskId(connector: String(suffix[..<dash]), task: task)
     }
 
-    /// Strings in Connect's group protocol are Kafka STRINGs: at most `Int16.max` UTF-8 bytes.
+    /// Strings in Connect's group protocol are Kafka STRINGs; checking at construction
+    /// reports an oversized name when it is given, not later when it is encoded.
     static func validateProtocolString(_ value: String, _ name: String) throws(ConnectRuntimeError) {
-        guard value.utf8.count <= Int(Int16.max) else {
-            throw ConnectRuntimeError(.invalidArgument, "\(name) is \(value.utf8.count) UTF-8 bytes; the group protocol allows at most \(Int16.max)")
+        guard value.utf8.count <= KafkaBinaryWriter.maxStringLength else {
+            throw ConnectRuntimeError(.invalidArgument, "\(name) is \(value.utf8.count) UTF-8 bytes; the group protocol allows at most \(KafkaBinaryWriter.maxStringLength)")
         }
     }
 }
