@@ -14,6 +14,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: Kafka layer (the only code that touches C)
@@ -33,6 +38,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Kafka's classic group protocol over TCP (FindCoordinator, Join, Sync, Heartbeat, Leave):
+        // the worker group needs protocol type "connect", which librdkafka cannot join.
+        .target(
+            name: "KafkaGroupClient",
+            dependencies: ["KafkaProtocol", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Worker-to-worker HTTP over libcurl (the only code that touches libcurl).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "RestClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Starts throwaway noida-db brokers for tests, benchmarks and the demo.
         .target(
             name: "KafkaTestSupport",
@@ -40,18 +58,37 @@ let package = Package(
         ),
 
         // MARK: Connect
-        // What connectors are written against: config definitions (and, later, Connector/Task).
+        // What connectors are written against: Connector/Task protocols, records, converters,
+        // config definitions, the plugin registry.
         .target(name: "ConnectAPI"),
-        // The worker runtime: group protocol, internal-topic formats, worker config.
+        // The worker runtime: herder, worker, group coordination and assignors, internal-topic stores.
         .target(
             name: "ConnectRuntime",
             dependencies: [
                 "ConnectAPI",
                 "Kafka",
                 "KafkaProtocol",
+                "KafkaGroupClient",
+                "RestClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The Connect REST API over a Herder (Hummingbird), with request forwarding.
+        .target(
+            name: "ConnectRest",
+            dependencies: [
+                "ConnectAPI",
+                "ConnectRuntime",
+                "RestClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A sequence source and file sink for tests and demos, written like any connector.
+        .target(name: "BuiltinConnectors", dependencies: ["ConnectAPI"]),
 
         // MARK: MirrorMaker 2
         // Replication policies, MM2 record formats, RemoteClusterUtils-style helpers.
@@ -67,9 +104,13 @@ let package = Package(
             name: "connect-worker",
             dependencies: [
                 "Kafka",
+                "ConnectAPI",
                 "ConnectRuntime",
+                "ConnectRest",
+                "BuiltinConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -79,12 +120,40 @@ let package = Package(
         .testTarget(name: "KafkaIntegrationTests", dependencies: ["Kafka", "KafkaTestSupport"]),
         .testTarget(name: "ConnectAPITests", dependencies: ["ConnectAPI"]),
         .testTarget(name: "ConnectRuntimeTests", dependencies: ["ConnectRuntime"]),
+        .testTarget(
+            name: "ConnectRuntimeIntegrationTests",
+            dependencies: ["ConnectAPI", "ConnectRuntime", "Kafka", "KafkaTestSupport"]
+        ),
+        .testTarget(
+            name: "KafkaGroupClientTests",
+            dependencies: ["KafkaGroupClient", "KafkaProtocol", "KafkaTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "ConnectRestTests",
+            dependencies: [
+                "ConnectRest", "ConnectRuntime", "ConnectAPI", "RestClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(
+            name: "RestClientTests",
+            dependencies: [
+                "RestClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(name: "BuiltinConnectorsTests", dependencies: ["BuiltinConnectors", "ConnectAPI"]),
         .testTarget(name: "MirrorClientTests", dependencies: ["MirrorClient"]),
         .testTarget(
             name: "MirrorConnectorTests",
             dependencies: ["MirrorCommon", "MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector"]
         ),
         // End-to-end: runs the connect-worker binary against real brokers.
-        .testTarget(name: "ConnectWorkerTests", dependencies: ["Kafka", "KafkaTestSupport"]),
+        .testTarget(name: "ConnectWorkerTests", dependencies: ["Kafka", "KafkaTestSupport", "ConnectRuntime", "RestClient", .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,16 +1,30 @@
 /// Renderings that must match what the Java runtime prints, so messages and REST output stay
 /// byte-compatible with Apache Kafka.
-enum JavaCompat {
+public enum JavaCompat {
     /// `Double.toString` as Java prints it: plain notation for 1e-3 <= |d| < 1e7 (always with a
     /// fractional digit), otherwise `d.dddE<exp>`; `NaN`, `Infinity`, `-Infinity`.
-    static func doubleString(_ value: Double) -> String {
+    public static func doubleString(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
-        let sign = value.sign == .minus ? "-" : ""
-        var (digits, point) = shortestDigits(abs(value))
-        if digits.isEmpty { return sign + "0.0" }
         let magnitude = abs(value)
-        if magnitude >= 1e-3 && magnitude < 1e7 {
+        return layout(negative: value.sign == .minus, text: "\(magnitude)", plain: magnitude >= 1e-3 && magnitude < 1e7)
+    }
+
+    /// `Float.toString` as Java prints it: the layout of ``doubleString(_:)`` with the
+    /// shortest digits that round-trip through a float.
+    public static func floatString(_ value: Float) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
+        let magnitude = abs(value)
+        return layout(negative: value.sign == .minus, text: "\(magnitude)", plain: magnitude >= 1e-3 && magnitude < 1e7)
+    }
+
+    /// Lays out Swift's shortest rendering `text` of a magnitude in Java's notation.
+    private static func layout(negative: Bool, text: String, plain: Bool) -> String {
+        let sign = negative ? "-" : ""
+        var (digits, point) = shortestDigits(text: text)
+        if digits.isEmpty { return sign + "0.0" }
+        if plain {
             if point <= 0 {
                 return sign + "0." + String(repeating: "0", count: -point) + digits
             }
@@ -24,10 +38,10 @@ enum JavaCompat {
         return sign + String(first) + "." + (digits.isEmpty ? "0" : digits) + "E\(point - 1)"
     }
 
-    /// The shortest round-trip decimal digits of a finite, non-negative value (no leading or
-    /// trailing zeros) and the position of the decimal point relative to the first digit.
-    private static func shortestDigits(_ value: Double) -> (digits: String, point: Int) {
-        let text = "\(value)"
+    /// The shortest round-trip decimal digits in Swift's rendering `text` of a finite,
+    /// non-negative value (no leading or trailing zeros) and the position of the decimal point
+    /// relative to the first digit.
+    private static func shortestDigits(text: String) -> (digits: String, point: Int) {
         let parts = text.split(separator: "e", maxSplits: 1)
         let exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
         let mantissa = parts[0].split(separator: ".", maxSplits: 1)
@@ -44,12 +58,12 @@ enum JavaCompat {
     }
 
     /// Java's `List.toString`: `[a, b]`.
-    static func listString(_ values: [String]) -> String {
+    public static func listString(_ values: [String]) -> String {
         "[" + values.joined(separator: ", ") + "]"
     }
 
     /// `String.hashCode()` over UTF-16 code units.
-    static func stringHash(_ value: String) -> Int32 {
+    public static func stringHash(_ value: String) -> Int32 {
         var hash: Int32 = 0
         for unit in value.utf16 {
             hash = hash &* 31 &+ Int32(unit)
@@ -59,7 +73,7 @@ enum JavaCompat {
 
     /// The iteration order of a default-sized `java.util.HashSet` filled with `values` in order:
     /// by bucket (after the table has grown to fit), then by insertion within a bucket.
-    static func hashSetOrder(_ values: [String]) -> [String] {
+    public static func hashSetOrder(_ values: [String]) -> [String] {
         var unique: [String] = []
         for value in values where !unique.contains(value) {
             unique.append(value)

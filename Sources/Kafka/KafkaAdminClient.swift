@@ -303,6 +303,25 @@ public final class KafkaAdminClient: Sendable {
         }
     }
 
+    /// Deletes a group's committed offsets for `partitions`. Kafka refuses this for partitions
+    /// the group is actively consuming.
+    ///
+    /// - Throws: the first per-partition error (e.g. `GROUP_SUBSCRIBED_TO_TOPIC`).
+    public func deleteConsumerGroupOffsets(
+        _ groupID: String, partitions: [TopicPartition], timeout: Duration? = nil
+    ) async throws {
+        try await call("delete consumer group offsets", operation: RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeout: timeout) { rk, options, queue in
+            let list = RDKafkaTopicPartitionList(partitions)
+            var request: OpaquePointer? = rd_kafka_DeleteConsumerGroupOffsets_new(groupID, list.pointer)
+            defer { rd_kafka_DeleteConsumerGroupOffsets_destroy(request) }
+            rd_kafka_DeleteConsumerGroupOffsets(rk, &request, 1, options, queue)
+        } parse: { event in
+            var count = 0
+            let groups = rd_kafka_DeleteConsumerGroupOffsets_result_groups(rd_kafka_event_DeleteConsumerGroupOffsets_result(event), &count)
+            _ = try Self.groupPartitions(groups, count: count, context: "delete offsets of group '\(groupID)'")
+        }
+    }
+
     // MARK: Records and ACLs
 
     /// Deletes records before the given offsets; returns each partition's new low watermark.

@@ -125,7 +125,7 @@ extension KafkaConfiguration {
         "metrics.sample.window.ms": "client metrics are exported by swift-connect itself",
         "metrics.recording.level": "client metrics are exported by swift-connect itself",
         "auto.include.jmx.reporter": "there is no JMX in this runtime",
-        "partitioner.class": "librdkafka's default partitioner (murmur2_random, as Java's) is always used",
+        "partitioner.class": "keyed records are partitioned with murmur2_random, Java's default partitioner",
         "ssl.protocol": "librdkafka negotiates the TLS version through OpenSSL",
         "ssl.enabled.protocols": "librdkafka negotiates the TLS version through OpenSSL",
         "ssl.provider": "librdkafka always uses OpenSSL",

@@ -275,7 +275,16 @@ public final class KafkaConsumer: Sendable {
         }
         defer { rd_kafka_queue_destroy(consumerQueue) }
         var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: limit)
-        let count = rd_kafka_consume_batch_queue(consumerQueue, Int32(timeout.rdKafkaMilliseconds), &messages, limit)
+        // librdkafka's batch call waits out the whole timeout unless the batch fills; like Java's
+        // poll, return as soon as something arrived: wait for one message, then take what else
+        // is already there without waiting.
+        let count = messages.withUnsafeMutableBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return 0 }
+            let first = rd_kafka_consume_batch_queue(consumerQueue, Int32(timeout.rdKafkaMilliseconds), base, 1)
+            guard first > 0, limit > 1 else { return first }
+            let rest = rd_kafka_consume_batch_queue(consumerQueue, 0, base + 1, limit - 1)
+            return first + max(0, rest)
+        }
         guard count > 0 else { return ([], nil) }
 
         var records: [ConsumerRecord] = []

@@ -14,11 +14,17 @@ public final class KafkaProducer: Sendable {
     /// Creates the producer. Nothing is sent to a broker until the first send.
     ///
     /// - Throws: ``KafkaError/Code/configuration`` for unknown, unsupported or invalid properties.
+    /// Keyed records without an explicit partition go where Java's producer puts them
+    /// (`partitioner=murmur2_random`) unless the configuration names another partitioner:
+    /// librdkafka's own default (CRC32) would disagree with Java clients, and Connect's offsets
+    /// topic depends on agreeing.
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws {
         self.configuration = configuration
+        var settings = configuration
+        if settings["partitioner"] == nil { settings.properties["partitioner"] = "murmur2_random" }
         client = try RDKafkaClient(
             kind: .producer,
-            configuration: configuration,
+            configuration: settings,
             logger: logger,
             drainOnDrop: { rk in Self.purgeAndServe(rk) },
             configure: { conf in rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectRuntime
 import Logging
 
 /// `connect-worker`: the swift-connect worker process.
@@ -8,11 +9,12 @@ struct ConnectWorkerCommand: AsyncParsableCommand {
         commandName: "connect-worker",
         abstract: "swift-connect: a Kafka Connect-compatible worker hosting the MirrorMaker 2 connectors.",
         discussion: """
-        This build provides the Kafka client layer and its diagnostics. The distributed worker \
-        (`connect-worker distributed worker.properties`, the equivalent of connect-distributed.sh) \
-        and the MirrorMaker 2 connectors are not available yet.
+        `connect-worker distributed worker.properties` runs a Kafka Connect distributed worker, \
+        compatible with Apache Kafka's workers on the wire, in the internal topics and in the REST \
+        API. `connect-worker cluster-info` describes a Kafka cluster. The MirrorMaker 2 connectors \
+        are not available yet.
         """,
-        subcommands: [ClusterInfoCommand.self]
+        subcommands: [DistributedCommand.self, ClusterInfoCommand.self]
     )
 }
 
@@ -23,14 +25,39 @@ struct GlobalOptions: ParsableArguments {
 
     /// Sends logs (including librdkafka's) to standard error. Only `main` bootstraps logging.
     func bootstrapLogging() throws -> Logger {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("unknown log level '\(logLevel)'")
-        }
+        let level = try swiftLogLevel()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         return Logger(label: "connect-worker")
+    }
+
+    /// Like ``bootstrapLogging()``, with levels that `/admin/loggers` can change at run time.
+    func bootstrapLogging(levels: LoggerLevels) throws -> Logger {
+        LoggingSystem.bootstrap { label in
+            levels.makeLogHandler(label: label, wrapping: StreamLogHandler.standardError(label: label))
+        }
+        return Logger(label: "connect-worker")
+    }
+
+    func swiftLogLevel() throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        return level
+    }
+
+    /// The `--log-level` as the log4j level name `/admin/loggers` shows.
+    func log4jLevel() throws -> String {
+        switch try swiftLogLevel() {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info, .notice: "INFO"
+        case .warning: "WARN"
+        case .error: "ERROR"
+        case .critical: "FATAL"
+        }
     }
 }

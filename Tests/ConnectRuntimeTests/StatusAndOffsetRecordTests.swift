@@ -1,3 +1,4 @@
+import ConnectAPI
 import Testing
 
 @testable import ConnectRuntime

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The key of an offsets-topic record: the JSON array `["<connector>", {<source partition>}]`
 /// that `OffsetStorageWriter` builds and the internal `JsonConverter` serializes.
 public struct OffsetRecordKey: Hashable, Sendable {

@@ -1,16 +1,9 @@
-/// A value in a source partition or source offset map.
-///
-/// Connect only allows primitive values there (`OffsetUtils.validateFormat`). Internal topics
-/// are read back through `JsonConverter` without schemas, so every integral number comes
-/// back as a Java `Long` and every other number as a `Double`; these cases mirror that and
-/// keep `1` and `1.0` apart.
-public enum OffsetValue: Hashable, Sendable {
-    case null
-    case bool(Bool)
-    case int64(Int64)
-    case float64(Double)
-    case string(String)
+import ConnectAPI
 
+/// The offsets topic's JSON for ``OffsetValue`` (the type lives in ConnectAPI, where tasks
+/// use it): integral numbers are Java `Long`s, other numbers `Double`s, as Apache's
+/// JsonConverter reads them back.
+extension OffsetValue {
     var json: JSONValue {
         switch self {
         case .null: .null
@@ -36,19 +29,4 @@ public enum OffsetValue: Hashable, Sendable {
             )
         }
     }
-}
-
-extension OffsetValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int64(value) }
-    public init(floatLiteral value: Double) { self = .float64(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(nilLiteral: ()) { self = .null }
-}
-
-extension OffsetValue: CustomStringConvertible {
-    /// The value as it appears in the offsets topic's JSON.
-    public var description: String { String(decoding: ConnectJSON.serialize(json), as: UTF8.self) }
 }

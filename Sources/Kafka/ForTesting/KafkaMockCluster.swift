@@ -1,3 +1,4 @@
+import Dispatch
 import CRdKafka
 import KafkaProtocol
 import Synchronization
@@ -35,7 +36,7 @@ public final class KafkaMockCluster: Sendable {
     deinit {
         if !closed.load(ordering: .acquiring) {
             let (cluster, host) = (self.cluster, self.host)
-            BlockingExecutor.shared.async {
+            DispatchQueue(label: "swift-connect.kafka.destroy").async {
                 rd_kafka_mock_cluster_destroy(cluster.pointer)
                 rd_kafka_destroy(host.pointer)
             }

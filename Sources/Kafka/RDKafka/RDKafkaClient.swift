@@ -87,7 +87,7 @@ final class RDKafkaClient: Sendable {
         guard !alreadyClosed else { return }
         // Nobody can use the handle any more; destroy it off the current thread.
         let (handle, poller, callbacks, drain) = (self.handle, self.poller, self.callbacks, self.drainOnDrop)
-        BlockingExecutor.shared.async {
+        DispatchQueue(label: "swift-connect.kafka.destroy").async {
             drain(handle.pointer)
             poller.stop()
             rd_kafka_destroy(handle.pointer)

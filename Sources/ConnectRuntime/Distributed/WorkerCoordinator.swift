@@ -1,0 +1,139 @@
+import KafkaGroupClient
+import KafkaProtocol
+import Logging
+import Synchronization
+
+/// Connect's side of the worker group (Apache's `WorkerCoordinator`): the metadata this worker
+/// offers when joining, the leader's assignment computation, and the merge of incremental
+/// assignments into the worker's current one. Completed rounds and lost membership are handed
+/// to the herder's loop.
+final class WorkerCoordinator: ClassicGroupMemberDelegate {
+    /// What a completed round means for this worker.
+    struct Round: Sendable {
+        let generation: Int32
+        let memberId: String
+        /// The full assignment after merging (incremental protocols send only changes).
+        let assignment: WorkerAssignment
+        /// What the leader asked this worker to stop (empty with the eager protocol, where the
+        /// herder stops whatever is no longer assigned).
+        let revokedConnectors: [String]
+        let revokedTasks: [ConnectorTaskId]
+        let protocolName: String
+    }
+
+    private let mode: ConnectProtocolCompatibility
+    private let url: String
+    private let configStore: any ConfigBackingStore
+    private let syncTimeout: Duration
+    private let logger: Logger
+    private let onRound: @Sendable (Round) async -> Void
+    private let onLost: @Sendable (String) async -> Void
+
+    private struct State {
+        var assignor: ConnectAssignor
+        /// The merged assignment of the last completed round (Apache's `assignmentSnapshot`).
+        var current: WorkerAssignment?
+        var lastCompletedGeneration: Int32 = -1
+        var leaderState: ConnectLeaderState?
+    }
+
+    private let state: Mutex<State>
+
+    init(mode: ConnectProtocolCompatibility, url: String, configStore: any ConfigBackingStore,
+         scheduledRebalanceMaxDelayMs: Int32, syncTimeout: Duration, logger: Logger,
+         onRound: @escaping @Sendable (Round) async -> Void, onLost: @escaping @Sendable (String) async -> Void) {
+        self.mode = mode
+        self.url = url
+        self.configStore = configStore
+        self.syncTimeout = syncTimeout
+        self.logger = logger
+        self.onRound = onRound
+        self.onLost = onLost
+        state = Mutex(State(assignor: ConnectAssignor(maxDelayMs: scheduledRebalanceMaxDelayMs, logger: logger)))
+    }
+
+    /// The leader's view of who runs what (only on the leader; for forwarding restarts).
+    var leaderState: ConnectLeaderState? { state.withLock { $0.leaderState } }
+
+    func joinProtocols() async throws -> [GroupProtocol] {
+        let current = state.withLock { $0.current }
+        let offset = configStore.snapshot().offset
+        return try mode.joinGroupProtocols(url: url, configOffset: offset, assignment: current)
+            .map { GroupProtocol(name: $0.name, metadata: $0.metadata) }
+    }
+
+    func performAssignment(leaderId: String, protocol protocolName: String, members: [GroupMemberMetadata]) async throws -> [String: [UInt8]] {
+        // The leader assigns from the newest config it can read (Apache's ensureCoordinatorReady + refresh).
+        do {
+            try await configStore.refresh(timeout: syncTimeout)
+        } catch {
+            logger.warning("Leader could not read the config topic to the end before assigning", metadata: ["error": "\(error)"])
+        }
+        let decoded = try members.map { try ConnectGroupMember(memberId: $0.memberId, metadata: $0.metadata) }
+        let configStore = configStore
+        let result = try state.withLock { state in
+            try state.assignor.performAssignment(
+                leaderId: leaderId, protocolName: protocolName, members: decoded,
+                configSnapshot: Self.clusterSnapshot(configStore.snapshot()),
+                generationId: state.lastCompletedGeneration + 1,
+                lastCompletedGenerationId: state.lastCompletedGeneration,
+                refreshSnapshot: { (try? Self.clusterSnapshot(configStore.snapshot())) ?? .empty(offset: -1) })
+        }
+        state.withLock { $0.leaderState = result.leaderState }
+        return try result.encodedAssignments()
+    }
+
+    func onJoinComplete(generation: Int32, memberId: String, protocol protocolName: String, assignment bytes: [UInt8]) async {
+        let compatibility = ConnectProtocolCompatibility(protocolName: protocolName) ?? mode
+        let received: WorkerAssignment
+        do {
+            received = try WorkerAssignment(decoding: bytes, compatibility: compatibility)
+        } catch {
+            logger.error("Undecodable assignment from the leader; rejoining", metadata: ["error": "\(error)"])
+            await onLost("undecodable assignment: \(error)")
+            return
+        }
+        let incremental = compatibility.isIncremental
+        let round: Round = state.withLock { state in
+            state.lastCompletedGeneration = generation
+            if memberId != received.leader { state.leaderState = nil }
+            var connectors = received.connectors
+            var tasks = received.tasks
+            if incremental, let previous = state.current, !received.failed {
+                let revokedConnectors = Set(received.revokedConnectors)
+                let revokedTasks = Set(received.revokedTasks)
+                connectors += previous.connectors.filter { !revokedConnectors.contains($0) && !connectors.contains($0) }
+                tasks += previous.tasks.filter { !revokedTasks.contains($0) && !tasks.contains($0) }
+            }
+            let merged = (try? WorkerAssignment(
+                version: received.version, error: received.error, leader: received.leader,
+                leaderUrl: received.leaderUrl, configOffset: received.configOffset,
+                connectors: connectors, tasks: tasks,
+                revokedConnectors: received.revokedConnectors, revokedTasks: received.revokedTasks,
+                delay: received.delay)) ?? received
+            state.current = received.failed ? nil : merged
+            return Round(generation: generation, memberId: memberId, assignment: merged,
+                         revokedConnectors: received.revokedConnectors, revokedTasks: received.revokedTasks,
+                         protocolName: protocolName)
+        }
+        await onRound(round)
+    }
+
+    func onMembershipLost(reason: GroupMembershipLossReason) async {
+        state.withLock {
+            $0.current = nil
+            $0.leaderState = nil
+        }
+        await onLost("\(reason)")
+    }
+
+    /// The assignor's view of a config snapshot: every connector with its committed task count
+    /// (none for a connector whose task configs are inconsistent, as Apache's `tasks(c)`).
+    static func clusterSnapshot(_ config: ClusterConfigState) throws -> ConnectClusterSnapshot {
+        var counts: [String: Int] = [:]
+        for connector in config.connectors {
+            counts[connector] = config.inconsistentConnectors.contains(connector) ? 0 : Int(config.taskCount(connector))
+        }
+        return try ConnectClusterSnapshot(offset: config.offset, taskCounts: counts)
+    }
+}

@@ -1,0 +1,158 @@
+@testable import ConnectAPI
+import Synchronization
+import Testing
+
+@Suite("Connect data model")
+struct DataModelTests {
+    @Test func offsetMapKeepsOrderAndComparesLikeJava() {
+        var map: OffsetMap = ["cluster": "a", "topic": "t", "partition": 3]
+        #expect(map.keys == ["cluster", "topic", "partition"])
+        #expect(map.description == #"{"cluster":"a","topic":"t","partition":3}"#)
+        let reordered: OffsetMap = ["partition": 3, "topic": "t", "cluster": "a"]
+        #expect(map == reordered)
+        #expect(map.hashValue == reordered.hashValue)
+        map["topic"] = nil
+        map["offset"] = 1.5
+        #expect(map.description == #"{"cluster":"a","partition":3,"offset":1.5}"#)
+        #expect(OffsetValue.int64(1) != OffsetValue.float64(1))
+        let partitions: [SourcePartition: SourceOffset] = [reordered: ["offset": 9]]
+        #expect(partitions[["cluster": "a", "topic": "t", "partition": 3]] == ["offset": 9])
+    }
+
+    @Test func offsetMapFromJSONRejectsNesting() throws {
+        let object = JSONObject(["a": .integer(1), "b": .array([])])
+        do {
+            _ = try OffsetMap(jsonObject: object, in: "offset")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == "offset: field 'b' holds an array; only strings, numbers, booleans and null are allowed")
+        }
+        #expect(try OffsetMap(jsonObject: JSONObject(["x": .double(2), "y": .null]), in: "offset") == ["x": 2.0, "y": nil])
+    }
+
+    @Test func schemaValidation() throws {
+        try Schema.int32.validate(.int32(1))
+        try Schema.optionalString.validate(.null)
+        #expect(throws: ConnectError.self) { try Schema.int32.validate(.int64(1)) }
+        #expect(throws: ConnectError.self) { try Schema.string.validate(.null) }
+        #expect(throws: ConnectError.self) { try Schema.array(.string).validate(.array(["a", .int8(1)])) }
+        #expect(throws: ConnectError.self) { try Schema.map(key: .string, value: .int8).validate(.map([ConnectMapEntry(key: .int8(1), value: .int8(1))])) }
+        #expect(throws: ConnectError.self) { try Schema.struct(fields: [("a", .int8), ("a", .int16)]) }
+        #expect(throws: ConnectError.self) { try Schema.int8.withDefault("nope") }
+        let defaulted = try Schema.int8.withDefault(.int8(3))
+        try defaulted.validate(.null)
+        #expect(Schema.optionalBytes.isOptional && Schema.optionalBytes.type == .bytes)
+        #expect(Schema.map(key: .string, value: .int8).keySchema == .string)
+        #expect(Schema.array(.boolean).valueSchema == .boolean)
+    }
+
+    @Test func structsCheckFields() throws {
+        let schema = try Schema.struct(name: "s", fields: [("id", .int64), ("note", try Schema.optionalString.withDefault("none"))])
+        var value = try ConnectStruct(schema: schema)
+        #expect(throws: ConnectError.self) { try value.validate() }
+        try value.put("id", .int64(7))
+        try value.validate()
+        #expect(try value.get("note") == "none")
+        #expect(value["note"] == .null)
+        #expect(throws: ConnectError.self) { try value.put("id", "seven") }
+        #expect(throws: ConnectError.self) { try value.put("missing", .int64(1)) }
+        #expect(throws: ConnectError.self) { try value.get("missing") }
+        #expect(value.description == "Struct{id=7}")
+        #expect(throws: ConnectError.self) { try ConnectStruct(schema: .string) }
+    }
+
+    @Test func headersAreOrderedAndRepeatable() {
+        var headers: ConnectHeaders = []
+        headers.addString("a", "1")
+        headers.addBytes("b", [2])
+        headers.addString("a", "3")
+        #expect(headers.count == 3)
+        #expect(headers.map(\.key) == ["a", "b", "a"])
+        #expect(headers.lastWithName("a")?.value == "3")
+        #expect(headers.allWithName("a").count == 2)
+        headers.remove("a")
+        #expect(headers.map(\.key) == ["b"])
+        #expect(headers.first?.schema == .optionalBytes)
+    }
+
+    @Test func records() {
+        let record = SourceRecord.bytes(
+            sourcePartition: ["cluster": "src", "topic": "t", "partition": 0], sourceOffset: ["offset": 41],
+            topic: "src.t", kafkaPartition: 0, key: nil, value: [1, 2], timestamp: 1_700_000_000_000)
+        #expect(record.keySchema == .optionalBytes)
+        #expect(record.key == .null)
+        #expect(record.value == .bytes([1, 2]))
+        #expect(record == record)
+
+        var sink = SinkRecord(topic: "t", kafkaPartition: 2, kafkaOffset: 10, value: "v", timestamp: 5, timestampType: .createTime)
+        sink.topic = "renamed"
+        #expect(sink.originalTopicPartition == SinkTopicPartition(topic: "t", partition: 2))
+        #expect(sink.originalKafkaOffset == 10)
+        #expect(SinkRecord.TimestampType.logAppendTime.id == 1)
+        #expect(SinkTopicPartition(topic: "t", partition: 2).description == "t-2")
+        #expect(SourceRecordMetadata(topic: "t", partition: 0, offset: -1, timestamp: 3).hasOffset == false)
+    }
+
+    @Test func valueDescriptionsMatchJava() {
+        #expect(ConnectValue.float32(0.1).description == "0.1")
+        #expect(ConnectValue.float64(1e7).description == "1.0E7")
+        #expect(ConnectValue.array(["a", .int32(1)]).description == "[a, 1]")
+        #expect(ConnectValue.map([ConnectMapEntry(key: "k", value: .boolean(true))]).description == "{k=true}")
+    }
+}
+
+@Suite("Connector defaults")
+struct ConnectorDefaultsTests {
+    final class Recorder: SinkTask {
+        let flushed = Synchronized<[[SinkTopicPartition: Int64]]>([])
+        init() {}
+        var version: String { "1" }
+        func start(_ props: [String: String], context: any SinkTaskContext) async throws {}
+        func put(_ records: [SinkRecord]) async throws {}
+        func flush(_ currentOffsets: [SinkTopicPartition: Int64]) async throws { flushed.update { $0.append(currentOffsets) } }
+        func stop() async {}
+    }
+
+    final class Validating: SourceConnector {
+        init() {}
+        var version: String { "1" }
+        var configDef: ConfigDef {
+            ConfigDef().define("topic", .string, importance: .high, documentation: "Topic.")
+        }
+        var taskType: any SourceTask.Type { DummySourceTask.self }
+        func start(_ props: [String: String], context: any ConnectorContext) async throws {}
+        func taskConfigs(maxTasks: Int) async throws -> [[String: String]] { [] }
+        func stop() async {}
+    }
+
+    @Test func preCommitFlushesAndReturnsOffsets() async throws {
+        let task = Recorder()
+        let offsets = [SinkTopicPartition(topic: "t", partition: 0): Int64(5)]
+        #expect(try await task.preCommit(offsets) == offsets)
+        #expect(task.flushed.value == [offsets])
+    }
+
+    @Test func validateUsesConfigDefAndRunWaitsForCancellation() async throws {
+        let connector = Validating()
+        let results = connector.validate([:])
+        #expect(results.errorCount == 1)
+        #expect(results.first?.errors == [#"Missing required configuration "topic" which has no default value."#])
+        #expect(try await connector.alterOffsets(connectorConfig: [:], offsets: [:]) == false)
+
+        await #expect(throws: CancellationError.self) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await connector.run() }
+                group.cancelAll()
+                try await group.next()
+            }
+        }
+    }
+}
+
+/// A tiny lock-protected box for test bookkeeping.
+final class Synchronized<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    var value: Value { storage.withLock { $0 } }
+    func update(_ change: (inout Value) -> Void) { storage.withLock { change(&$0) } }
+}
