@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaGroupClientTests",
-            dependencies: ["KafkaGroupClient", "KafkaProtocol", "KafkaTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["KafkaGroupClient", "KafkaProtocol", "Kafka", "KafkaTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ConnectRestTests",

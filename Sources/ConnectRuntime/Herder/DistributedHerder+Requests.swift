@@ -10,7 +10,10 @@ extension DistributedHerder {
 
     public var isReady: Bool { state.withLock { $0.ready } }
 
+    /// Healthy once the first rebalance completed and the loop answers (Apache's herder only
+    /// serves requests after joining); until then the REST layer reports "starting".
     public func healthCheck() async throws {
+        guard isReady else { throw ConnectRestError.requestTimeout(stage: currentStage()) }
         try await onLoop("performing a health check") {}
     }
 
@@ -146,18 +149,9 @@ extension DistributedHerder {
     public func putTaskConfigs(_ connector: String, configs: [[String: String]], signature: InternalRequestSignature?) async throws {
         try await onLoop("writing task configs of connector \(connector)") { [self] in
             if config.connectProtocol == .sessioned {
-                guard let signature else {
-                    throw ConnectRestError.badRequest("Internal request missing required signature")
-                }
-                guard config.interWorkerVerificationAlgorithms.contains(signature.algorithm) else {
-                    throw ConnectRestError.badRequest("This worker does not support the '\(signature.algorithm)' key signing algorithm used by other workers. This worker is currently configured to use: \(config.interWorkerVerificationAlgorithms). Check that all workers' configuration files permit the same set of signature algorithms, and correct any misconfigured worker and restart it.")
-                }
-                guard let key = state.withLock({ $0.sessionKey }) else {
-                    throw ConnectRestError.serviceUnavailable("This worker is still starting up and has not been able to read a session key from the config topic yet")
-                }
-                guard signature.isValid(key: key.key) else {
-                    throw ConnectRestError.forbidden("Internal request contained invalid signature.")
-                }
+                try InternalRequestSignature.verify(
+                    signature, verificationAlgorithms: config.interWorkerVerificationAlgorithms,
+                    sessionKey: state.withLock { $0.sessionKey?.key })
             }
             try requireLeader()
             guard configStore.snapshot().contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }

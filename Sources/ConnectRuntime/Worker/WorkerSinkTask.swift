@@ -87,9 +87,15 @@ final class WorkerSinkTask: WorkerJob {
                 await listener.taskStateChanged(id, to: state == .started ? .running : .paused, trace: nil)
             }
             try await applyContextRequests(pauseAll: state != .started, pausedForTarget: &pausedForTarget)
-            guard let records = try await untilStopped({ [consumer] in try await consumer.poll(timeout: .milliseconds(500)) }) else {
-                return
+            let polled: [ConsumerRecord]?
+            do {
+                polled = try await untilStopped { [consumer] in try await consumer.poll(timeout: .milliseconds(500)) }
+            } catch let error as KafkaError where error.isRetriable {
+                // E.g. a subscribed topic that does not exist yet: Java's consumer waits too.
+                logger.debug("Retriable consumer error; polling again", metadata: ["error": "\(error)"])
+                polled = []
             }
+            guard let records = polled else { return }
             if !records.isEmpty {
                 let started = ContinuousClock.now
                 let sinkRecords = try records.map(convert)
