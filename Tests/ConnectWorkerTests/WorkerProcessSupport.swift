@@ -318,14 +318,20 @@ final class WorkerGroup: Sendable {
 }
 
 /// Runs `body` with a fresh broker and a ``WorkerGroup``; kills every worker afterwards. On
-/// failure (a thrown error) the worker logs are printed and their directories kept.
+/// failure (a thrown error) the worker logs are printed and their directories kept; set
+/// `E2E_KEEP_WORKER_LOGS=1` to keep them after passing tests too (an `#expect` that fails does
+/// not throw).
 func withWorkers<T>(_ body: (WorkerGroup) async throws -> T) async throws -> T {
     try await withKafkaTestCluster { cluster in
         let group = WorkerGroup(cluster: cluster)
         do {
             let result = try await body(group)
             await group.killAll()
-            group.removeDirectories()
+            if ProcessInfo.processInfo.environment["E2E_KEEP_WORKER_LOGS"] == nil {
+                group.removeDirectories()
+            } else {
+                for worker in group.all { print("Kept \(worker.name) log: \(worker.logFile.path)") }
+            }
             return result
         } catch {
             print("End-to-end test failed: \(error)")
