@@ -119,12 +119,18 @@ import Testing
             let pause = try await worker.request("PUT", "/connectors/\(name)/pause")
             #expect(pause.status == 202, "\(pause)")
             try await worker.waitForStatus(name, "connector and tasks PAUSED") { $0.all("PAUSED", taskCount: 2) }
-            try await Task.sleep(for: .milliseconds(500))  // records already in flight land
-            let pausedEnd = try await endOffsets(cluster, topic)
+            let pausedAt = Int64(Date().timeIntervalSince1970 * 1000)
+            // noida-db's high watermark lags acknowledged records a little: wait until it settles.
+            let pausedEnd = try await settledEndOffsets(cluster, topic)
+            let settledAt = Int64(Date().timeIntervalSince1970 * 1000)
             let pausedCount = pausedEnd.values.reduce(0, +)
             try await Task.sleep(for: .milliseconds(1_000))  // 20 poll intervals
-            let writtenWhilePaused = values(try await readTopic(cluster, topic, from: pausedEnd))
-            #expect(writtenWhilePaused.isEmpty, "\(writtenWhilePaused.count) records written while PAUSED: \(writtenWhilePaused.prefix(10))...")
+            let grown = try await readTopic(cluster, topic, from: pausedEnd).map { record in
+                "\(values([record]).first ?? "null") created \(record.timestamp - pausedAt) ms after PAUSED was seen"
+            }
+            #expect(grown.isEmpty, "the topic grew while PAUSED (settled \(settledAt - pausedAt) ms after PAUSED was seen): \(grown.prefix(10))")
+            let sentWhilePaused = try await recordsCreated(after: pausedAt, cluster, topic)
+            #expect(sentWhilePaused.isEmpty, "\(sentWhilePaused.count) records sent after PAUSED was reported: \(sentWhilePaused.prefix(10))")
             let pausedAgain = try await worker.request("PUT", "/connectors/\(name)/pause")
             #expect(pausedAgain.status == 202, "pause is idempotent: \(pausedAgain)")
 
@@ -157,11 +163,13 @@ import Testing
             let stop = try await worker.request("PUT", "/connectors/\(name)/stop")
             #expect(stop.status == 204, "\(stop)")
             try await worker.waitForStatus(name, "STOPPED with no tasks") { $0.state == "STOPPED" && $0.tasks.isEmpty }
+            let stoppedAt = Int64(Date().timeIntervalSince1970 * 1000)
             #expect(try await taskConfigs(worker, name).isEmpty)
             let stoppedInfo = try await worker.get("/connectors/\(name)")
             #expect((stoppedInfo.object?["tasks"] as? [Any])?.isEmpty == true, "\(stoppedInfo)")
 
             // Offsets: the last record of each task, once stopped.
+            let stoppedCount = try await settledEndOffsets(cluster, topic).values.reduce(0, +)
             let (last0, last1) = try await eventually("GET /offsets = the last sequence numbers in the topic") { () -> Probe<(Int64, Int64)> in
                 let offsets = try await sourceOffsets(worker, name)
                 let written = values(try await readTopic(cluster, topic))
@@ -169,7 +177,6 @@ import Testing
                 return offsets == [0: last.0, 1: last.1]
                     ? .done(last) : .notYet("offsets \(offsets), last in topic: task 0 \(last.0), task 1 \(last.1)")
             }
-            let stoppedCount = try await recordCount(cluster, topic)
 
             // Alter one partition's offset.
             let patch = try await worker.request("PATCH", "/connectors/\(name)/offsets", json: [
@@ -177,10 +184,13 @@ import Testing
             ])
             #expect(patch.status == 200, "\(patch)")
             #expect(patch.object?["message"] as? String == "The offsets for this connector have been altered successfully", "\(patch)")
-            #expect(try await sourceOffsets(worker, name) == [0: 100_000, 1: last1])
+            let altered = try await worker.get("/connectors/\(name)/offsets")
+            #expect(try await sourceOffsets(worker, name) == [0: 100_000, 1: last1], "after PATCH: \(altered)")
             let emptyPatch = try await worker.request("PATCH", "/connectors/\(name)/offsets", json: ["offsets": [] as [Any]])
             #expect(emptyPatch.status == 400 && emptyPatch.isConnectError, "\(emptyPatch)")
             #expect(try await recordCount(cluster, topic) == stoppedCount, "records were written while STOPPED")
+            let sentWhileStopped = try await recordsCreated(after: stoppedAt, cluster, topic)
+            #expect(sentWhileStopped.isEmpty, "\(sentWhileStopped.count) records sent after STOPPED was reported: \(sentWhileStopped.prefix(10))")
 
             // Resume after stop: tasks come back and continue from the (altered) offsets.
             let resumeStopped = try await worker.request("PUT", "/connectors/\(name)/resume")
@@ -328,8 +338,10 @@ struct StatusTopicEntry: Sendable {
 }
 
 /// The records of the status topic from `start` on (keys and states), in offset order per partition.
-func statusRecords(_ cluster: KafkaTestCluster, _ topic: String, from start: [TopicPartition: Int64]? = nil) async throws -> [StatusTopicEntry] {
-    try await readTopic(cluster, topic, from: start).compactMap { record in
+func statusRecords(
+    _ cluster: KafkaTestCluster, _ topic: String, from start: [TopicPartition: Int64]? = nil, caller: String = #fileID, line: Int = #line
+) async throws -> [StatusTopicEntry] {
+    try await readTopic(cluster, topic, from: start, caller: caller, line: line).compactMap { record in
         guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
         let status = record.value.flatMap { try? StatusRecord(decoding: $0) }
         return StatusTopicEntry(key: key, state: status?.state.rawValue, workerId: status?.workerId, offset: record.offset)

@@ -235,7 +235,15 @@ final class WorkerProcess: Sendable {
     /// reported with its log tail.
     func request(_ method: String, _ path: String, body: [UInt8]? = nil, timeout: Duration = .seconds(30)) async throws -> HTTPResult {
         do {
-            let response = try await rest.send(method: method, url: url + path, body: body, timeout: timeout)
+            var response = try await rest.send(method: method, url: url + path, body: body, timeout: timeout)
+            // TEMPORARY-E2E-DEV (remove): retry 409 during rebalances.
+            if ProcessInfo.processInfo.environment["E2E_RETRY_409"] != nil {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while response.status == 409, String(decoding: response.body, as: UTF8.self).contains("rebalance"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))
+                    response = try await rest.send(method: method, url: url + path, body: body, timeout: timeout)
+                }
+            }
             return HTTPResult(method: method, path: path, status: response.status, headers: response.headers, body: response.body)
         } catch {
             if let status = terminationStatus {
@@ -535,6 +543,22 @@ func endOffsets(_ cluster: KafkaTestCluster, _ topic: String) async throws -> [T
     return result
 }
 
+/// The end offsets of `topic` once they stopped moving for half a second (noida-db's high
+/// watermark lags acknowledged records a little).
+func settledEndOffsets(_ cluster: KafkaTestCluster, _ topic: String, timeout: Duration = .seconds(20)) async throws -> [TopicPartition: Int64] {
+    let deadline = ContinuousClock.now + timeout
+    var previous = try await endOffsets(cluster, topic)
+    while true {
+        try await Task.sleep(for: .milliseconds(500))
+        let current = try await endOffsets(cluster, topic)
+        if current == previous { return current }
+        guard ContinuousClock.now < deadline else {
+            throw EndToEndError("\(topic) did not stop growing within \(timeout): \(current)")
+        }
+        previous = current
+    }
+}
+
 /// Total number of records written to `topic` (sum of end offsets).
 func recordCount(_ cluster: KafkaTestCluster, _ topic: String) async throws -> Int64 {
     try await endOffsets(cluster, topic).values.reduce(0, +)
@@ -544,7 +568,7 @@ func recordCount(_ cluster: KafkaTestCluster, _ topic: String) async throws -> I
 /// seen when the call starts.
 func readTopic(
     _ cluster: KafkaTestCluster, _ topic: String, from start: [TopicPartition: Int64]? = nil,
-    timeout: Duration = .seconds(20)
+    timeout: Duration = .seconds(20), caller: String = #fileID, line: Int = #line
 ) async throws -> [ConsumerRecord] {
     let ends = try await endOffsets(cluster, topic)
     var positions: [TopicPartition: Int64] = [:]
@@ -562,7 +586,7 @@ func readTopic(
         let deadline = ContinuousClock.now + timeout
         while pending.contains(where: { positions[$0.key, default: 0] < $0.value }) {
             guard ContinuousClock.now < deadline else {
-                throw EndToEndError("Timed out reading \(topic): at \(positions), end offsets \(ends)")
+                throw EndToEndError("Timed out reading \(topic) (for \(caller):\(line)): at \(positions), end offsets \(ends)")
             }
             for record in try await consumer.poll(timeout: .milliseconds(200)) {
                 records.append(record)
@@ -575,6 +599,14 @@ func readTopic(
     }
     await consumer.close()
     return records.filter { record in ends[record.topicPartition].map { record.offset < $0 } ?? false }
+}
+
+/// The records of `topic` whose (producer-set) timestamp is later than `millis` since the
+/// epoch, described with how much later.
+func recordsCreated(after millis: Int64, _ cluster: KafkaTestCluster, _ topic: String) async throws -> [String] {
+    try await readTopic(cluster, topic).filter { $0.timestamp > millis }.map { record in
+        "\(values([record]).first ?? "null") (+\(record.timestamp - millis) ms)"
+    }
 }
 
 /// The values of `records` as strings.

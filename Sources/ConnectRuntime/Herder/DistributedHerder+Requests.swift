@@ -593,7 +593,7 @@ extension DistributedHerder {
             guard state.ready, connectors != state.knownConnectors || tasks != state.knownTasks else { return false }
             state.knownConnectors = connectors
             state.knownTasks = tasks
-            state.rebalancing = true
+            // The current leader stays leader until the new round completes (Apache's isLeader()).
             return true
         }
         if changed { requestRejoin() }

@@ -75,6 +75,11 @@ final class WorkerSourceTask: WorkerJob {
         while !control.value.stopping {
             let state = control.value.target
             if state != reportedState {
+                if state != .started {
+                    // Paused means nothing more reaches Kafka: let what was sent land first.
+                    try? await producer.flush(timeout: flushTimeout)
+                    try await deliverAcknowledgements()
+                }
                 reportedState = state
                 await listener.taskStateChanged(id, to: state == .started ? .running : .paused, trace: nil)
             }
