@@ -90,12 +90,12 @@ import Testing
 
             // Records in the topic: each task counts from 0 without gaps or repeats.
             try await eventually("at least 40 records in \(topic)") { try await recordCount(cluster, topic) >= 40 }
-            let firstValues = values(try await readTopic(cluster, topic))
+            let firstRecords = try await readTopic(cluster, topic)
+            let firstValues = values(firstRecords)
             for task in 0..<2 {
                 let seqs = sequenceNumbers(firstValues, task: task)
                 #expect(!seqs.isEmpty && seqs == Array(0..<Int64(seqs.count)), "task \(task) wrote \(seqs)")
             }
-            let firstRecords = try await readTopic(cluster, topic)
             #expect(firstRecords.allSatisfy { record in
                 guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }),
                       let value = record.value.map({ String(decoding: $0, as: UTF8.self) }) else { return false }
@@ -241,6 +241,44 @@ import Testing
                 let before = try await recordCount(cluster, topic)
                 try await Task.sleep(for: .milliseconds(500))
                 return try await recordCount(cluster, topic) == before
+            }
+        }
+    }
+
+    /// Each create or delete changes the set of connectors and so starts a rebalance; requests
+    /// that arrive meanwhile must still succeed (Apache's herder runs them once the rebalance
+    /// completes), and every connector must get its tasks.
+    @Test func connectorsCreatedAndDeletedBackToBack() async throws {
+        try await withWorkers { group in
+            let cluster = group.cluster
+            try await createTopic(cluster, "burst")
+            let worker = try await group.start()
+            let names = (1...8).map { "burst-\($0)" }
+            // All at once, as a deployment script in parallel would.
+            let responses = try await withThrowingTaskGroup(of: HTTPResult.self) { tasks in
+                for name in names {
+                    tasks.addTask {
+                        try await worker.createConnector(name, config: sequenceConfig(topic: "burst", tasks: 2, pollIntervalMs: 500, recordsPerPoll: 1))
+                    }
+                }
+                return try await tasks.reduce(into: []) { $0.append($1) }
+            }
+            for created in responses {
+                #expect(created.status == 201, "\(created)")
+            }
+            for name in names {
+                try await worker.waitForStatus(name, "connector and 2 tasks RUNNING") { $0.all("RUNNING", taskCount: 2) }
+            }
+            for name in names {
+                let deleted = try await worker.request("DELETE", "/connectors/\(name)")
+                #expect(deleted.status == 204, "\(deleted)")
+            }
+            let listed = try await worker.get("/connectors")
+            #expect(listed.text == "[]", "\(listed)")
+            try await eventually("the topic stops growing after the deletes") {
+                let before = try await recordCount(cluster, "burst")
+                try await Task.sleep(for: .milliseconds(1_000))
+                return try await recordCount(cluster, "burst") == before
             }
         }
     }

@@ -37,12 +37,15 @@ struct WorkerSettings: Sendable {
     var configTopic = "connect-e2e-configs"
     var offsetTopic = "connect-e2e-offsets"
     var statusTopic = "connect-e2e-status"
-    /// noida-db accepts 6000 ms (Kafka's `group.min.session.timeout.ms`); kill -9 tests need it small.
+    /// Kafka's minimum (`group.min.session.timeout.ms`). noida-db never expires the session of a
+    /// killed member anyway (see `MultiWorkerEndToEndTests`).
     var sessionTimeoutMs = 6_000
     var heartbeatIntervalMs = 1_000
     var scheduledRebalanceMaxDelayMs = 3_000
     /// Extra or overriding properties.
     var extra: [String: String] = [:]
+    /// The worker's `--log-level`.
+    var logLevel = ProcessInfo.processInfo.environment["E2E_WORKER_LOG_LEVEL"] ?? "info"
 
     init(cluster: KafkaTestCluster) {
         bootstrapServers = cluster.bootstrapServers
@@ -130,13 +133,10 @@ final class WorkerProcess: Sendable {
         // A free port can be taken before the worker binds it: try again with another one.
         for _ in 0..<(port == nil ? 3 : 1) {
             let port = try port ?? freeLoopbackPort()
-            let worker = try launch(name: name, properties: settings.properties(port: port), port: port, rest: rest)
+            let worker = try launch(
+                name: name, properties: settings.properties(port: port), logLevel: settings.logLevel, port: port, rest: rest)
             do {
                 try await worker.waitUntilHealthy(timeout: healthTimeout)
-                // TEMPORARY-E2E-DEV (remove): wait for the first round while /health is answered too early.
-                if ProcessInfo.processInfo.environment["E2E_WAIT_FOR_JOIN"] != nil {
-                    try await eventually("\(name) joined the group") { worker.log().contains("Joined group") }
-                }
                 return worker
             } catch {
                 lastError = error
@@ -147,7 +147,9 @@ final class WorkerProcess: Sendable {
         throw lastError ?? EndToEndError("worker \(name) did not start")
     }
 
-    private static func launch(name: String, properties: [String: String], port: Int, rest: RestClient) throws -> WorkerProcess {
+    private static func launch(
+        name: String, properties: [String: String], logLevel: String, port: Int, rest: RestClient
+    ) throws -> WorkerProcess {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(workerDirectoryPrefix)-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -160,7 +162,7 @@ final class WorkerProcess: Sendable {
 
         let process = Process()
         process.executableURL = try connectWorkerExecutable()
-        process.arguments = ["distributed", propertiesFile.path, "--log-level", "info"]
+        process.arguments = ["distributed", propertiesFile.path, "--log-level", logLevel]
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -235,15 +237,7 @@ final class WorkerProcess: Sendable {
     /// reported with its log tail.
     func request(_ method: String, _ path: String, body: [UInt8]? = nil, timeout: Duration = .seconds(30)) async throws -> HTTPResult {
         do {
-            var response = try await rest.send(method: method, url: url + path, body: body, timeout: timeout)
-            // TEMPORARY-E2E-DEV (remove): retry 409 during rebalances.
-            if ProcessInfo.processInfo.environment["E2E_RETRY_409"] != nil {
-                let deadline = ContinuousClock.now + .seconds(30)
-                while response.status == 409, String(decoding: response.body, as: UTF8.self).contains("rebalance"), ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(200))
-                    response = try await rest.send(method: method, url: url + path, body: body, timeout: timeout)
-                }
-            }
+            let response = try await rest.send(method: method, url: url + path, body: body, timeout: timeout)
             return HTTPResult(method: method, path: path, status: response.status, headers: response.headers, body: response.body)
         } catch {
             if let status = terminationStatus {
@@ -275,9 +269,16 @@ final class WorkerProcess: Sendable {
         _ connector: String, timeout: Duration = .seconds(30), _ what: String,
         until condition: (ConnectorStatusView) -> Bool
     ) async throws -> ConnectorStatusView {
-        try await eventually("\(connector) on \(name): \(what)", timeout: timeout) {
-            guard let status = try await self.status(connector) else { return .notYet("404 (connector not found)") }
-            return condition(status) ? .done(status) : .notYet(status.raw)
+        do {
+            return try await eventually("\(connector) on \(name): \(what)", timeout: timeout) {
+                guard let status = try await self.status(connector) else { return .notYet("404 (connector not found)") }
+                return condition(status) ? .done(status) : .notYet(status.raw)
+            }
+        } catch let error as EndToEndError {
+            // Say whether the herder still works its request queue (a stuck herder explains a lot).
+            let health = (try? await request("GET", "/health", timeout: .seconds(15)).description) ?? "no answer"
+            let tasks = (try? await get("/connectors/\(connector)/tasks").description) ?? "no answer"
+            throw EndToEndError("\(error.description)\nHealth now: \(health)\nTask configs now: \(tasks)")
         }
     }
 
