@@ -126,8 +126,8 @@ struct ConnectJSONTests {
         let text = "q\" b\\ /é\u{01}\u{08}\u{0C}\u{1F}\u{7F}😀"
         let written = json(ConnectJSON.serialize(.string(text)))
         #expect(written == "\"q\\\" b\\\\ /é\\u0001\\b\\f\\u001F\u{7F}😀\"")
-        #expect(try ConnectJSON.parse(bytes(written), what: "t") == .string(text))
-        #expect(try ConnectJSON.parse(bytes(#""\ud83d\ude00\/""#), what: "t") == .string("😀/"))
+        #expect(try ConnectJSON.parseRecord(bytes(written), what: "t") == .string(text))
+        #expect(try ConnectJSON.parseRecord(bytes(#""\ud83d\ude00\/""#), what: "t") == .string("😀/"))
     }
 
     @Test func rejectsJunkWithoutTrapping() {
@@ -138,15 +138,15 @@ struct ConnectJSONTests {
             bytes(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)),
         ]
         for input in junk {
-            #expect(throws: ConnectRuntimeError.self, "\(json(input))") { try ConnectJSON.parse(input, what: "t") }
+            #expect(throws: ConnectRuntimeError.self, "\(json(input))") { try ConnectJSON.parseRecord(input, what: "t") }
         }
     }
 
     @Test func parsesNumbersAsJacksonTypesThem() throws {
-        #expect(try ConnectJSON.parse(bytes("-0"), what: "t") == .integer(0))
-        #expect(try ConnectJSON.parse(bytes("1E2"), what: "t") == .double(100))
-        #expect(try ConnectJSON.parse(bytes("-9223372036854775808"), what: "t") == .integer(.min))
-        let object = try ConnectJSON.parseObject(bytes(#"{"a":1,"a":2}"#), what: "t")
+        #expect(try ConnectJSON.parseRecord(bytes("-0"), what: "t") == .integer(0))
+        #expect(try ConnectJSON.parseRecord(bytes("1E2"), what: "t") == .double(100))
+        #expect(try ConnectJSON.parseRecord(bytes("-9223372036854775808"), what: "t") == .integer(.min))
+        let object = try ConnectJSON.parseRecordObject(bytes(#"{"a":1,"a":2}"#), what: "t")
         #expect(object["a"] == .integer(2))  // last duplicate wins
     }
 }

@@ -1,7 +1,7 @@
 /// A parsed JSON value as Connect's internal `JsonConverter` (with `schemas.enable=false`)
 /// sees it: integral numbers stay integers (Java `Long`), other numbers are doubles, and
 /// object members keep the order they were written in.
-enum JSONValue: Hashable, Sendable {
+package enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -11,7 +11,7 @@ enum JSONValue: Hashable, Sendable {
     case object(JSONObject)
 
     /// The value's JSON type with an article, for error messages ("an object", "null").
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -26,50 +26,50 @@ enum JSONValue: Hashable, Sendable {
 
 /// A JSON object whose members keep their written order; lookups see the last duplicate,
 /// as Jackson's `ObjectNode` does.
-struct JSONObject: Hashable, Sendable {
-    struct Member: Hashable, Sendable {
-        var key: String
-        var value: JSONValue
+package struct JSONObject: Hashable, Sendable {
+    package struct Member: Hashable, Sendable {
+        package var key: String
+        package var value: JSONValue
 
-        init(key: String, value: JSONValue) {
+        package init(key: String, value: JSONValue) {
             self.key = key
             self.value = value
         }
     }
 
-    var members: [Member]
+    package var members: [Member]
 
-    init(_ members: [Member] = []) { self.members = members }
+    package init(_ members: [Member] = []) { self.members = members }
 
-    init(_ pairs: KeyValuePairs<String, JSONValue>) {
+    package init(_ pairs: KeyValuePairs<String, JSONValue>) {
         members = pairs.map { Member(key: $0.key, value: $0.value) }
     }
 
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         members.last { $0.key == key }?.value
     }
 }
 
-/// The JSON reader/writer behind `JsonConverter` and the offset-map descriptions (a port of
-/// ConnectRuntime's internal-topic JSON codec, kept internal so the two never clash).
+/// The one JSON reader/writer of the package: behind `JsonConverter`, the offset maps, and
+/// (through ConnectRuntime's record codecs) every internal-topic record.
 ///
 /// The writer produces the bytes Jackson's default `ObjectMapper` produces for the same tree:
 /// compact, members in the given order, only `"`, `\` and control characters escaped
 /// (`\b \t \n \f \r` short forms, otherwise `\u00XX` with upper-case hex), non-ASCII text as
 /// raw UTF-8, and doubles formatted like Java's `Double.toString`.
-enum ConnectJSON {
-    static let maximumDepth = 64
+package enum ConnectJSON {
+    package static let maximumDepth = 64
 
     // MARK: Writing
 
-    static func serialize(_ value: JSONValue) -> [UInt8] {
+    package static func serialize(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         write(value, to: &out)
         return out
     }
 
-    static func serialize(_ object: JSONObject) -> [UInt8] { serialize(.object(object)) }
+    package static func serialize(_ object: JSONObject) -> [UInt8] { serialize(.object(object)) }
 
     private static func write(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
@@ -125,14 +125,14 @@ enum ConnectJSON {
     }
 
     /// Formats a finite double as Java's `Double.toString` does (see ``JavaCompat``).
-    static func javaDoubleString(_ number: Double) -> String {
+    package static func javaDoubleString(_ number: Double) -> String {
         JavaCompat.doubleString(number)
     }
 
     // MARK: Reading
 
     /// Parses one JSON document (RFC 8259, no extensions). `what` names the record in errors.
-    static func parse(_ bytes: [UInt8], what: String) throws(ConnectError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], what: String) throws(ConnectError) -> JSONValue {
         var parser = Parser(bytes: bytes, what: what)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -144,7 +144,7 @@ enum ConnectJSON {
     }
 
     /// Parses a document that must be a JSON object.
-    static func parseObject(_ bytes: [UInt8], what: String) throws(ConnectError) -> JSONObject {
+    package static func parseObject(_ bytes: [UInt8], what: String) throws(ConnectError) -> JSONObject {
         let value = try parse(bytes, what: what)
         guard case .object(let object) = value else {
             throw ConnectError("\(what) must be a JSON object but is \(value.typeName)")

@@ -52,12 +52,12 @@ public struct OffsetMap: Hashable, Sendable {
     }
 
     /// The map as a JSON object in write order, as `JsonConverter` (schemas disabled) writes it.
-    var jsonObject: JSONObject {
+    package var jsonObject: JSONObject {
         JSONObject(entries.map { JSONObject.Member(key: $0.key, value: $0.value.jsonValue) })
     }
 
     /// Converts a parsed JSON object; members that are arrays or objects are rejected.
-    init(jsonObject object: JSONObject, in what: String) throws(ConnectError) {
+    package init(jsonObject object: JSONObject, in what: String) throws(ConnectError) {
         self.init()
         for member in object.members {
             self[member.key] = try OffsetValue(jsonValue: member.value, field: member.key, in: what)

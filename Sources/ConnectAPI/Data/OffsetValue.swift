@@ -12,7 +12,7 @@ public enum OffsetValue: Hashable, Sendable {
     case string(String)
 
     /// The value as a JSON tree, as `JsonConverter` (schemas disabled) writes it.
-    var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         switch self {
         case .null: .null
         case .bool(let flag): .bool(flag)
@@ -23,7 +23,7 @@ public enum OffsetValue: Hashable, Sendable {
     }
 
     /// Converts a parsed JSON value; arrays and objects are rejected with `field` in the message.
-    init(jsonValue json: JSONValue, field: String, in what: String) throws(ConnectError) {
+    package init(jsonValue json: JSONValue, field: String, in what: String) throws(ConnectError) {
         switch json {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The topics a connector has used (KIP-558), rendered as `{"<connector>":{"topics":[..]}}`.
 public struct ActiveTopicsInfo: Sendable, Hashable {
     public var connector: String

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// One entry of `GET /connectors?expand=status&expand=info`:
 /// `{"<name>":{"status":{..},"info":{..}}}`, each part present only when requested.
 public struct ConnectorExpansion: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// A connector's name, config, tasks and type: `{"name","config":{..},"tasks":[{"connector","task"}],"type"}`
 /// (`GET /connectors/{c}`, and the body of create and update responses).
 public struct ConnectorInfo: Sendable, Hashable {

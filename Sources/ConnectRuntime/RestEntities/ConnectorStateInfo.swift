@@ -1,3 +1,4 @@
+import ConnectAPI
 /// A connector's status and its tasks' statuses (`GET /connectors/{c}/status`):
 /// `{"name","connector":{"state","worker_id","trace"?},"tasks":[{"id","state","worker_id","trace"?}],"type"}`.
 /// `trace` is left out when it is `nil` or empty, as Apache does.

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The body of `POST /connectors`: `{"name","config":{..},"initial_state"}`.
 public struct CreateConnectorRequest: Sendable, Hashable {
     /// The state a new connector starts in (KIP-980, 3.7); case-insensitive on input.

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The body of every REST error: `{"error_code": <HTTP status>, "message": "..."}`.
 public struct ErrorMessage: Sendable, Hashable {
     public var errorCode: Int
@@ -20,7 +21,7 @@ public struct ErrorMessage: Sendable, Hashable {
     /// Reads an error body another worker sent; `nil` unless it is an object with an integer
     /// `error_code`.
     public init?(jsonBytes bytes: [UInt8]) {
-        guard case .object(let object)? = try? ConnectJSON.parse(bytes, what: "error body"),
+        guard case .object(let object)? = try? ConnectJSON.parseRecord(bytes, what: "error body"),
               case .integer(let code)? = object["error_code"], let errorCode = Int(exactly: code)
         else { return nil }
         self.errorCode = errorCode

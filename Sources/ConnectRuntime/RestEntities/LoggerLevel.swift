@@ -1,3 +1,4 @@
+import ConnectAPI
 /// A logger's level and when it was last changed: `{"level","last_modified"}`, where
 /// `last_modified` is epoch milliseconds or `null` if the level was never changed at runtime.
 public struct LoggerLevel: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// A plain `{"message": "..."}` body, e.g. the answer to altering or resetting offsets.
 public struct Message: Sendable, Hashable {
     public var message: String

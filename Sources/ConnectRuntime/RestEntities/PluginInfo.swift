@@ -1,3 +1,4 @@
+import ConnectAPI
 /// One installed plugin (`GET /connector-plugins`): `{"class","type","version"}`.
 public struct PluginInfo: Sendable, Hashable {
     /// Apache's marker for a plugin without a version; such versions are left out of the JSON.

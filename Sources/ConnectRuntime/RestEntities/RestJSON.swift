@@ -142,7 +142,7 @@ public enum RestJSON {
             throw .badRequest("The \(what) is missing: the request body is empty")
         }
         do {
-            return try ConnectJSON.parse(bytes, what: "The \(what)")
+            return try ConnectJSON.parseRecord(bytes, what: "The \(what)")
         } catch {
             throw .badRequest(error.message)
         }

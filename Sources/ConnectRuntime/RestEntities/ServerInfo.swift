@@ -1,3 +1,4 @@
+import ConnectAPI
 /// `GET /`: `{"version","commit","kafka_cluster_id"}`.
 public struct ServerInfo: Sendable, Hashable {
     public var version: String

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// One task's id and config (`GET /connectors/{c}/tasks`): `{"id":{"connector","task"},"config":{..}}`.
 public struct TaskInfo: Sendable, Hashable {
     public var id: ConnectorTaskId

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The body of `GET /health` (KIP-1017): `{"status","message"}`.
 public struct WorkerStatus: Sendable, Hashable {
     public var status: String

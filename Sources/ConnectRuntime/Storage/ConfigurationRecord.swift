@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The value of a `connector-<name>` or `task-<name>-<n>` config-topic record:
 /// `{"properties":{"<key>":"<value>",…}}`.
 public struct ConfigurationRecord: Hashable, Sendable {
@@ -19,7 +20,7 @@ public struct ConfigurationRecord: Hashable, Sendable {
     ///   object, `properties` is not an object, or a property value is not a string or null.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "configuration record"
-        let properties = try ConnectJSON.parseObject(bytes, what: what).object("properties", in: what)
+        let properties = try ConnectJSON.parseRecordObject(bytes, what: what).object("properties", in: what)
         var values: [String: String] = [:]
         for member in properties.members {
             switch member.value {

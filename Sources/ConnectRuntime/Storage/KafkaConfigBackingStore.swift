@@ -1,3 +1,4 @@
+import ConnectAPI
 import Kafka
 import Logging
 import Synchronization
@@ -223,7 +224,7 @@ final class ConfigRecordApplier: Sendable {
         var value = record.value
         if let bytes = value {
             do {
-                if case .null = try ConnectJSON.parse(bytes, what: "config topic value") { value = nil }
+                if case .null = try ConnectJSON.parseRecord(bytes, what: "config topic value") { value = nil }
             } catch {
                 logger.error("Failed to convert config data", metadata: ["connect.config.key": "\(key)", "connect.error": "\(error)"])
                 return

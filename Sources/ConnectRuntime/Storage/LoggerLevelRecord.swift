@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The value of a `logger-cluster-<namespace>` config-topic record: `{"level":"<LEVEL>"}`,
 /// a cluster-wide log level change (KIP-976).
 public struct LoggerLevelRecord: Hashable, Sendable {
@@ -14,6 +15,6 @@ public struct LoggerLevelRecord: Hashable, Sendable {
     /// - Throws: ``ConnectRuntimeError`` with code `malformedRecord` unless `level` is a string.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "logger level record"
-        level = try ConnectJSON.parseObject(bytes, what: what).string("level", in: what)
+        level = try ConnectJSON.parseRecordObject(bytes, what: what).string("level", in: what)
     }
 }

@@ -3,14 +3,13 @@ import ConnectAPI
 /// The offsets topic's JSON for ``OffsetMap`` (the type lives in ConnectAPI, where tasks use
 /// it): members in the map's insertion order, so key bytes match what was written.
 extension OffsetMap {
-    var json: JSONValue {
-        .object(JSONObject(entries.map { JSONObject.Member(key: $0.key, value: $0.value.json) }))
-    }
+    var json: JSONValue { .object(jsonObject) }
 
     init(json object: JSONObject, in what: String) throws(ConnectRuntimeError) {
-        self.init()
-        for member in object.members {
-            self[member.key] = try OffsetValue(json: member.value, field: member.key, in: what)
+        do {
+            try self.init(jsonObject: object, in: what)
+        } catch {
+            throw ConnectRuntimeError(.malformedRecord, error.message)
         }
     }
 
@@ -29,7 +28,7 @@ extension OffsetMap {
     public static func decodeOffsetRecordValue(_ bytes: [UInt8]?) throws(ConnectRuntimeError) -> OffsetMap? {
         guard let bytes else { return nil }
         let what = "offset record value"
-        switch try ConnectJSON.parse(bytes, what: what) {
+        switch try ConnectJSON.parseRecord(bytes, what: what) {
         case .null: return nil
         case .object(let object): return try OffsetMap(json: object, in: what)
         case let other:

@@ -21,7 +21,7 @@ public struct OffsetRecordKey: Hashable, Sendable {
     ///   `null` partition (which Apache's reader skips) and for nested values in the partition.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "offset record key"
-        let value = try ConnectJSON.parse(bytes, what: what)
+        let value = try ConnectJSON.parseRecord(bytes, what: what)
         guard case .array(let elements) = value else {
             throw ConnectRuntimeError(.malformedRecord, "\(what) must be a JSON array but is \(value.typeName)")
         }

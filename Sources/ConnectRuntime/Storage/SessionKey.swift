@@ -1,3 +1,4 @@
+import ConnectAPI
 import Foundation
 
 /// The key workers use to sign internal REST requests (KIP-507), distributed through the
@@ -30,7 +31,7 @@ public struct SessionKey: Hashable, Sendable {
     ///   of the wrong type, or the key is not valid base64.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "session key record"
-        let object = try ConnectJSON.parseObject(bytes, what: what)
+        let object = try ConnectJSON.parseRecordObject(bytes, what: what)
         var encodedKey = try object.string("key", in: what)
         if encodedKey.utf8.count % 4 != 0 {
             encodedKey += String(repeating: "=", count: 4 - encodedKey.utf8.count % 4)

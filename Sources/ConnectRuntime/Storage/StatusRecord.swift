@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The value of a `status-connector-<name>` or `status-task-<name>-<n>` status-topic record:
 /// `{"state":"RUNNING","trace":null,"worker_id":"host:8083","generation":5}`.
 public struct StatusRecord: Hashable, Sendable {
@@ -44,7 +45,7 @@ public struct StatusRecord: Hashable, Sendable {
     ///   state name, `worker_id` is not a string or `generation` is not a 32-bit integer.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "status record"
-        let object = try ConnectJSON.parseObject(bytes, what: what)
+        let object = try ConnectJSON.parseRecordObject(bytes, what: what)
         let name = try object.string("state", in: what)
         guard let state = State(rawValue: name) else {
             throw ConnectRuntimeError(.malformedRecord, "\(what): unknown state '\(name)'")

@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The state a connector should be in, stored in `target-state-<name>` config-topic records.
 ///
 /// The record is `{"state":"<v1>","state.v2":"<v2>"}`: `state.v2` holds the real state and
@@ -19,7 +20,7 @@ public enum TargetState: String, CaseIterable, Sendable {
     ///   a string or the chosen one is not a known state.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "target state record"
-        let object = try ConnectJSON.parseObject(bytes, what: what)
+        let object = try ConnectJSON.parseRecordObject(bytes, what: what)
         let name: String
         if case .string(let v2)? = object["state.v2"] {
             name = v2

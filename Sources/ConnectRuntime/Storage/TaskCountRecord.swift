@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The value of a `tasks-fencing-<name>` config-topic record: `{"task-count":<count>}`, written
 /// after zombie fencing for exactly-once source connectors (KIP-618).
 public struct TaskCountRecord: Hashable, Sendable {
@@ -15,6 +16,6 @@ public struct TaskCountRecord: Hashable, Sendable {
     ///   integer that fits in 32 bits.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "task count record"
-        taskCount = try ConnectJSON.parseObject(bytes, what: what).int32("task-count", in: what)
+        taskCount = try ConnectJSON.parseRecordObject(bytes, what: what).int32("task-count", in: what)
     }
 }

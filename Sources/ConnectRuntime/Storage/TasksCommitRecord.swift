@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The value of a `commit-<name>` config-topic record: `{"tasks":<count>}`. Task configs take
 /// effect only once a commit covering a complete set of them has been read.
 public struct TasksCommitRecord: Hashable, Sendable {
@@ -15,6 +16,6 @@ public struct TasksCommitRecord: Hashable, Sendable {
     ///   integer that fits in 32 bits.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "tasks commit record"
-        taskCount = try ConnectJSON.parseObject(bytes, what: what).int32("tasks", in: what)
+        taskCount = try ConnectJSON.parseRecordObject(bytes, what: what).int32("tasks", in: what)
     }
 }

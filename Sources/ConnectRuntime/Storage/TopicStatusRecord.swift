@@ -1,3 +1,4 @@
+import ConnectAPI
 /// The value of a `status-topic-<topic>:connector-<name>` status-topic record, which tracks the
 /// topics a connector uses (KIP-558):
 /// `{"topic":{"name":"<topic>","connector":"<name>","task":<n>,"discoverTimestamp":<epoch ms>}}`.
@@ -32,7 +33,7 @@ public struct TopicStatusRecord: Hashable, Sendable {
     ///   or one of its fields is missing or of the wrong type.
     public init(decoding bytes: [UInt8]) throws(ConnectRuntimeError) {
         let what = "topic status record"
-        let inner = try ConnectJSON.parseObject(bytes, what: what).object("topic", in: what)
+        let inner = try ConnectJSON.parseRecordObject(bytes, what: what).object("topic", in: what)
         topic = try inner.string("name", in: what)
         connector = try inner.string("connector", in: what)
         task = try inner.int32("task", in: what)
