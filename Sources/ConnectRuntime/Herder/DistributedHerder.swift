@@ -268,6 +268,14 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         if !round.revokedConnectors.isEmpty || !round.revokedTasks.isEmpty {
             // Let the leader hand the revoked work to others right away (incremental protocols).
             member.requestRejoin()
+        } else if snapshot.offset > assignment.configOffset {
+            // The leader assigned from an older config than we now hold: connectors or tasks
+            // committed meanwhile are in `knownTasks` already, so their own change callbacks will
+            // not ask for a round. Ask now, as Apache's member does when its config offset moved on.
+            logger.info("Config changed while the group was assigning; rejoining", metadata: [
+                "assignment.offset": "\(assignment.configOffset)", "config.offset": "\(snapshot.offset)",
+            ])
+            member.requestRejoin()
         }
         for connector in assignment.connectors where !worker.connectorNames.contains(connector) {
             startConnector(connector, snapshot: snapshot)
