@@ -92,12 +92,13 @@ let package = Package(
 
         // MARK: MirrorMaker 2
         // Replication policies, MM2 record formats, RemoteClusterUtils-style helpers.
-        .target(name: "MirrorClient", dependencies: ["KafkaProtocol"]),
-        // Configuration shared by the three MM2 connectors.
-        .target(name: "MirrorCommon", dependencies: ["ConnectAPI", "MirrorClient"]),
-        .target(name: "MirrorSourceConnector", dependencies: ["MirrorCommon"]),
-        .target(name: "MirrorCheckpointConnector", dependencies: ["MirrorCommon"]),
-        .target(name: "MirrorHeartbeatConnector", dependencies: ["MirrorCommon"]),
+        // Also a live client (checkpoints, heartbeats, remote topics) over the Kafka layer.
+        .target(name: "MirrorClient", dependencies: ["KafkaProtocol", "Kafka", .product(name: "Logging", package: "swift-log")]),
+        // Configuration and topic administration shared by the three MM2 connectors.
+        .target(name: "MirrorCommon", dependencies: mirrorDependencies(["ConnectAPI", "MirrorClient"])),
+        .target(name: "MirrorSourceConnector", dependencies: mirrorDependencies(["MirrorCommon"])),
+        .target(name: "MirrorCheckpointConnector", dependencies: mirrorDependencies(["MirrorCommon"])),
+        .target(name: "MirrorHeartbeatConnector", dependencies: mirrorDependencies(["MirrorCommon"])),
 
         // MARK: Executables
         .executableTarget(
@@ -108,6 +109,10 @@ let package = Package(
                 "ConnectRuntime",
                 "ConnectRest",
                 "BuiltinConnectors",
+                "MirrorClient",
+                "MirrorSourceConnector",
+                "MirrorCheckpointConnector",
+                "MirrorHeartbeatConnector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,7 +158,20 @@ let package = Package(
             name: "MirrorConnectorTests",
             dependencies: ["MirrorCommon", "MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector"]
         ),
+        // The MM2 connectors and tasks driven directly against two real brokers.
+        .testTarget(
+            name: "MirrorIntegrationTests",
+            dependencies: mirrorDependencies([
+                "MirrorClient", "MirrorCommon", "MirrorSourceConnector", "MirrorCheckpointConnector",
+                "MirrorHeartbeatConnector", "ConnectAPI", "KafkaTestSupport",
+            ])
+        ),
         // End-to-end: runs the connect-worker binary against real brokers.
-        .testTarget(name: "ConnectWorkerTests", dependencies: ["Kafka", "KafkaTestSupport", "ConnectRuntime", "RestClient", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ConnectWorkerTests", dependencies: ["Kafka", "KafkaTestSupport", "ConnectRuntime", "RestClient", "MirrorClient", .product(name: "Logging", package: "swift-log")]),
     ]
 )
+
+/// The MM2 targets all talk to Kafka and log.
+func mirrorDependencies(_ targets: [Target.Dependency]) -> [Target.Dependency] {
+    targets + ["Kafka", .product(name: "Logging", package: "swift-log")]
+}

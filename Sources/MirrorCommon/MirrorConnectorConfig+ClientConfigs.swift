@@ -25,6 +25,10 @@ extension MirrorConnectorConfig {
         ["bootstrap.servers", Key.securityProtocol]
             + ConfigDef().withClientSslSupport().withClientSaslSupport().names)
 
+    /// Connector properties whose names start with a client prefix (`admin.`, `consumer.`) but
+    /// which configure the connector; they never reach a client.
+    public static let connectorKeysUnderClientPrefixes: Set<String> = [Key.adminTimeoutMs, Key.consumerPollTimeoutMs]
+
     /// Which cluster a client talks to.
     public enum Cluster: Sendable {
         case source, target
@@ -92,7 +96,9 @@ extension MirrorConnectorConfig {
     public static func clientConfig(_ cluster: Cluster, _ kind: ClientKind, from properties: [String: String]) -> [String: String] {
         var result = ParsedConfig.entriesWithPrefix(properties, cluster.clusterPrefix)
             .filter { clusterClientPropertyNames.contains($0.key) }
-        result.merge(ParsedConfig.entriesWithPrefix(properties, kind.prefix)) { $1 }
+        // `admin.timeout.ms` and `consumer.poll.timeout.ms` are connector settings, not client ones.
+        result.merge(ParsedConfig.entriesWithPrefix(properties, kind.prefix)
+            .filter { !connectorKeysUnderClientPrefixes.contains(kind.prefix + $0.key) }) { $1 }
         result.merge(ParsedConfig.entriesWithPrefix(properties, cluster.sidePrefix + kind.prefix)) { $1 }
         if kind == .consumer {
             result["enable.auto.commit"] = "false"

@@ -14,7 +14,7 @@ struct ConnectWorkerCommand: AsyncParsableCommand {
         API. `connect-worker cluster-info` describes a Kafka cluster. The MirrorMaker 2 connectors \
         are not available yet.
         """,
-        subcommands: [DistributedCommand.self, ClusterInfoCommand.self]
+        subcommands: [DistributedCommand.self, ClusterInfoCommand.self, MirrorClientCommand.self]
     )
 }
 

@@ -44,8 +44,7 @@ struct DistributedCommand: AsyncParsableCommand {
         let loggerLevels = LoggerLevels(rootLevel: try global.log4jLevel())
         let logger = try global.bootstrapLogging(levels: loggerLevels)
 
-        var plugins = PluginRegistry.standardConverters
-        BuiltinConnectors.register(into: &plugins)
+        let plugins = PluginRegistry.connectWorkerPlugins
 
         let herder = try DistributedHerder(config: config, plugins: plugins, loggerLevels: loggerLevels, logger: logger)
         let rest = try RestServer(configuration: restConfiguration, herder: herder, loggerLevels: loggerLevels, logger: logger)

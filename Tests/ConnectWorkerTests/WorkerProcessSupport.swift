@@ -331,23 +331,26 @@ final class WorkerGroup: Sendable {
 /// `E2E_KEEP_WORKER_LOGS=1` to keep them after passing tests too (an `#expect` that fails does
 /// not throw).
 func withWorkers<T>(_ body: (WorkerGroup) async throws -> T) async throws -> T {
-    try await withKafkaTestCluster { cluster in
-        let group = WorkerGroup(cluster: cluster)
-        do {
-            let result = try await body(group)
-            await group.killAll()
-            if ProcessInfo.processInfo.environment["E2E_KEEP_WORKER_LOGS"] == nil {
-                group.removeDirectories()
-            } else {
-                for worker in group.all { print("Kept \(worker.name) log: \(worker.logFile.path)") }
-            }
-            return result
-        } catch {
-            print("End-to-end test failed: \(error)")
-            group.printLogs()
-            await group.killAll()
-            throw error
+    try await withKafkaTestCluster { cluster in try await withWorkerGroup(on: cluster, body) }
+}
+
+/// ``withWorkers(_:)`` on a broker the caller started (for tests that need more than one).
+func withWorkerGroup<T>(on cluster: KafkaTestCluster, _ body: (WorkerGroup) async throws -> T) async throws -> T {
+    let group = WorkerGroup(cluster: cluster)
+    do {
+        let result = try await body(group)
+        await group.killAll()
+        if ProcessInfo.processInfo.environment["E2E_KEEP_WORKER_LOGS"] == nil {
+            group.removeDirectories()
+        } else {
+            for worker in group.all { print("Kept \(worker.name) log: \(worker.logFile.path)") }
         }
+        return result
+    } catch {
+        print("End-to-end test failed: \(error)")
+        group.printLogs()
+        await group.killAll()
+        throw error
     }
 }
 
@@ -514,9 +517,11 @@ func eventually(
 // MARK: - Kafka topics
 
 /// Creates a topic with replication factor 1.
-func createTopic(_ cluster: KafkaTestCluster, _ name: String, partitions: Int32 = 1) async throws {
+func createTopic(_ cluster: KafkaTestCluster, _ name: String, partitions: Int32 = 1, configs: [String: String] = [:]) async throws {
     let admin = try KafkaAdminClient(configuration: ["bootstrap.servers": cluster.bootstrapServers])
-    let failures = try await admin.createTopics([NewTopic(name: name, numPartitions: partitions, replicationFactor: 1)])
+    let failures = try await admin.createTopics([
+        NewTopic(name: name, numPartitions: partitions, replicationFactor: 1, configs: configs),
+    ])
     await admin.close()
     if let failure = failures[name] { throw failure }
 }

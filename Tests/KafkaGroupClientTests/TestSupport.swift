@@ -94,7 +94,9 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
         return protocols
     }
 
-    func performAssignment(leaderId: String, protocol: String, members: [GroupMemberMetadata]) async throws -> [String: [UInt8]] {
+    func performAssignment(
+        leaderId: String, generationId: Int32, protocol: String, members: [GroupMemberMetadata]
+    ) async throws -> [String: [UInt8]] {
         state.withLock { $0.assignments.append(Assignment(leaderId: leaderId, protocolName: `protocol`, members: members)) }
         var result: [String: [UInt8]] = [:]
         for member in members { result[member.memberId] = assignmentPrefix + member.metadata }

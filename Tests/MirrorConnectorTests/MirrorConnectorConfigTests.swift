@@ -146,9 +146,16 @@ struct MirrorClientConfigDerivationTests {
         #expect(config.sourceAdminConfig() == ["bootstrap.servers": "src:9092", "request.timeout.ms": "1000", "retries": "3"])
     }
 
-    @Test func consumerPrefixAlsoPicksUpConnectorKeysLikeApache() throws {
-        // consumer.poll.timeout.ms is a connector key, but Apache still copies it as poll.timeout.ms.
-        let config = try MirrorConnectorConfig(properties: makeProps(["consumer.poll.timeout.ms": "250"]))
-        #expect(config.sourceConsumerConfig()["poll.timeout.ms"] == "250")
+    @Test func connectorKeysUnderClientPrefixesStayOutOfClientConfigs() throws {
+        // consumer.poll.timeout.ms and admin.timeout.ms configure the connector. Apache copies
+        // them into client configs as poll.timeout.ms / timeout.ms, where Java clients only warn;
+        // librdkafka would refuse them, so they stay out.
+        let config = try MirrorConnectorConfig(properties: makeProps([
+            "consumer.poll.timeout.ms": "250", "admin.timeout.ms": "5000", "consumer.fetch.min.bytes": "10",
+        ]))
+        #expect(config.sourceConsumerConfig()["poll.timeout.ms"] == nil)
+        #expect(config.sourceConsumerConfig()["fetch.min.bytes"] == "10")
+        #expect(config.sourceAdminConfig()["timeout.ms"] == nil)
+        #expect(config.targetAdminConfig()["timeout.ms"] == nil)
     }
 }

@@ -62,7 +62,9 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
             .map { GroupProtocol(name: $0.name, metadata: $0.metadata) }
     }
 
-    func performAssignment(leaderId: String, protocol protocolName: String, members: [GroupMemberMetadata]) async throws -> [String: [UInt8]] {
+    func performAssignment(
+        leaderId: String, generationId: Int32, protocol protocolName: String, members: [GroupMemberMetadata]
+    ) async throws -> [String: [UInt8]] {
         // The leader assigns from the newest config it can read (Apache's ensureCoordinatorReady + refresh).
         do {
             try await configStore.refresh(timeout: syncTimeout)
@@ -75,7 +77,7 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
             try state.assignor.performAssignment(
                 leaderId: leaderId, protocolName: protocolName, members: decoded,
                 configSnapshot: Self.clusterSnapshot(configStore.snapshot()),
-                generationId: state.lastCompletedGeneration + 1,
+                generationId: generationId,
                 lastCompletedGenerationId: state.lastCompletedGeneration,
                 refreshSnapshot: { (try? Self.clusterSnapshot(configStore.snapshot())) ?? .empty(offset: -1) })
         }

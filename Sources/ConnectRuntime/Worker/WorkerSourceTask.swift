@@ -167,7 +167,12 @@ final class WorkerSourceTask: WorkerJob {
     /// Writes the committable offsets to the offset store, then lets the task commit.
     private func commitOffsets() async throws {
         let offsets = shared.withLock { $0.submitted.takeCommittable() }
-        guard !offsets.isEmpty else { return }
+        guard !offsets.isEmpty else {
+            // Nothing new to write, but the task still commits (as Apache's worker does): MM2's
+            // source task sends its delayed offset syncs there.
+            try await task.commit()
+            return
+        }
         let started = ContinuousClock.now
         do {
             try await withTimeout(flushTimeout) { [offsetStore, id] in

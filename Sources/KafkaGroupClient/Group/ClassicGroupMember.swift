@@ -528,7 +528,8 @@ public final class ClassicGroupMember: Sendable {
                 do {
                     return .success(
                         try await delegate.performAssignment(
-                            leaderId: generation.leaderId, protocol: generation.protocolName, members: members))
+                            leaderId: generation.leaderId, generationId: generation.generationId,
+                            protocol: generation.protocolName, members: members))
                 } catch {
                     return .failure(error)
                 }

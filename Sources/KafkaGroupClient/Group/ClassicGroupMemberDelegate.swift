@@ -100,7 +100,10 @@ public protocol ClassicGroupMemberDelegate: Sendable {
     /// Computes every member's assignment; called on the leader only, between JoinGroup and
     /// SyncGroup. Keys are member ids. The task is cancelled if it runs longer than the
     /// rebalance timeout. Throwing abandons the round; the member rejoins after a backoff.
-    func performAssignment(leaderId: String, protocol: String, members: [GroupMemberMetadata]) async throws -> [String: [UInt8]]
+    /// `generationId` is the generation the JoinGroup response announced (the one being formed).
+    func performAssignment(
+        leaderId: String, generationId: Int32, protocol: String, members: [GroupMemberMetadata]
+    ) async throws -> [String: [UInt8]]
 
     /// A round completed: this member is in `generation` with `assignment` (the leader's bytes
     /// for this member, empty if the leader gave it none).

@@ -1,0 +1,46 @@
+import ConnectAPI
+import Kafka
+import Logging
+import MirrorClient
+
+/// The admin work every MirrorMaker 2 connector shares: creating its single-partition,
+/// compacted internal topics (heartbeats, checkpoints, offset-syncs) the way Apache Kafka's
+/// `MirrorUtils.createSinglePartitionCompactedTopic` does.
+public enum MirrorTopicAdmin {
+    /// Creates `name` with one partition, `cleanup.policy=compact` and `replicationFactor`
+    /// (-1: the broker's default) unless it exists already.
+    ///
+    /// - Throws: ``ConnectError`` when the topic neither exists nor can be created (for example a
+    ///   replication factor larger than the cluster), naming the topic and the broker's reason.
+    public static func createSinglePartitionCompactedTopic(
+        _ name: String, replicationFactor: Int16, admin: KafkaAdminClient, timeout: Duration, logger: Logger
+    ) async throws {
+        let topic = NewTopic(name: name, numPartitions: 1, replicationFactor: replicationFactor,
+                             configs: ["cleanup.policy": "compact"])
+        let failures: [String: KafkaError]
+        do {
+            failures = try await admin.createTopics([topic], timeout: timeout)
+        } catch {
+            throw ConnectError("Could not create topic '\(name)'", underlying: error)
+        }
+        guard let failure = failures[name] else {
+            logger.info("Created internal topic", metadata: ["topic": "\(name)", "replication.factor": "\(replicationFactor)"])
+            return
+        }
+        if failure.code == .topicAlreadyExists { return }
+        throw ConnectError("Could not create topic '\(name)' (1 partition, replication factor \(replicationFactor), compacted)",
+                           underlying: failure)
+    }
+}
+
+extension MirrorConnectorConfig {
+    /// The replication policy `replication.policy.class` names, configured from the connector
+    /// properties (separator, internal-topic separator).
+    public func replicationPolicy() throws(ConnectError) -> any ReplicationPolicy {
+        do {
+            return try ReplicationPolicies.make(className: replicationPolicyClass, config: originals)
+        } catch {
+            throw ConnectError("Invalid \(Key.replicationPolicyClass) '\(replicationPolicyClass)': \(error)", underlying: error)
+        }
+    }
+}
