@@ -53,17 +53,13 @@ public final class MirrorCheckpointConnector: SourceConnector {
         for (key, defaultClass) in [
             (MirrorCheckpointConfig.Key.groupFilterClass, MirrorCheckpointConfig.Defaults.groupFilterClass),
             (MirrorConnectorConfig.Key.topicFilterClass, MirrorConnectorConfig.Defaults.topicFilterClass),
-            (MirrorConnectorConfig.Key.replicationPolicyClass, MirrorConnectorConfig.Defaults.replicationPolicyClass),
         ] {
             guard let value = props[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { continue }
-            if key == MirrorConnectorConfig.Key.replicationPolicyClass {
-                if !ReplicationPolicies.knownClassNames.contains(value) {
-                    values.addErrorMessage("Class \(value) is not supported; known classes: \(ReplicationPolicies.knownClassNames.joined(separator: ", "))", to: key)
-                }
-            } else if !MirrorCheckpointConfig.isDefaultFilterClass(value, defaultClass) {
+            if !MirrorCheckpointConfig.isDefaultFilterClass(value, defaultClass) {
                 values.addErrorMessage("Class \(value) is not supported; only \(defaultClass) is", to: key)
             }
         }
+        MirrorConnectorConfig.addValidationProblems(props, clusters: [.source, .target], to: &values)
         return values
     }
 

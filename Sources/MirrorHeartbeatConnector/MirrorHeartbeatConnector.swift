@@ -35,11 +35,8 @@ public final class MirrorHeartbeatConnector: SourceConnector {
 
     public func validate(_ props: [String: String]) -> [ConfigValue] {
         var values = MirrorHeartbeatConfig.validate(props)
-        let key = MirrorConnectorConfig.Key.replicationPolicyClass
-        if let value = props[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty, !ReplicationPolicies.knownClassNames.contains(value) {
-            values.addErrorMessage(
-                "Class \(value) is not supported; known classes: \(ReplicationPolicies.knownClassNames.joined(separator: ", "))", to: key)
-        }
+        // Heartbeats go to the target only (the worker's producer writes them).
+        MirrorConnectorConfig.addValidationProblems(props, clusters: [.target], to: &values)
         return values
     }
 

@@ -97,15 +97,7 @@ extension MirrorSourceConfig {
             problems.append((Key.useDefaultsFrom,
                              "Invalid value \(value) for configuration \(Key.useDefaultsFrom): String must be one of: source, target"))
         }
-        let policyKey = MirrorConnectorConfig.Key.replicationPolicyClass
-        if let value = properties[policyKey]?.javaTrimmed(), !value.isEmpty {
-            do {
-                _ = try ReplicationPolicies.make(className: value, config: properties)
-            } catch {
-                problems.append((policyKey, "Invalid value \(value) for configuration \(policyKey): \(error.message)"))
-            }
-        }
-        return problems
+        return problems + MirrorConnectorConfig.validationProblems(properties, clusters: [.source, .target])
     }
 
     private static func requireBuiltin(_ value: String, _ builtin: String, key: String) throws(ConnectError) {

@@ -256,6 +256,8 @@ import Testing
                 ("negative-interval", ["refresh.topics.interval.seconds": "-5"], "refresh.topics.interval.seconds"),
                 ("bad-policy", ["replication.policy.class": "com.example.NoSuchPolicy"], "replication.policy.class"),
                 ("no-alias", ["source.cluster.alias": ""], "source.cluster.alias"),
+                // A cluster alias the connector has no address for.
+                ("unknown-cluster", ["source.cluster.bootstrap.servers": ""], "no address for the source cluster 'primary'"),
                 ("bad-lag", ["offset.lag.max": "many"], "offset.lag.max"),
             ]
             for (name, change, key) in cases {

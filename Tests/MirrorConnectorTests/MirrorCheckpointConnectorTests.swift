@@ -1,6 +1,7 @@
 import ConnectAPI
 import MirrorCheckpointConnector
 import MirrorHeartbeatConnector
+import MirrorSourceConnector
 import Synchronization
 import Testing
 
@@ -51,13 +52,26 @@ import Testing
         }
     }
 
+    @Test func validateNamesClustersWithoutAnAddress() {
+        let source = MirrorSourceConnector().validate(makeProps(["source.cluster.bootstrap.servers": "src:9092"]))
+        #expect(errorsByName(source) == ["target.cluster.bootstrap.servers": [
+            "Missing required configuration \"target.cluster.bootstrap.servers\": no address for the target cluster 'target2'",
+        ]])
+        let checkpoint = errorsByName(MirrorCheckpointConnector().validate(makeProps(["target.cluster.bootstrap.servers": " "])))
+        #expect(Set(checkpoint.keys) == ["source.cluster.bootstrap.servers", "target.cluster.bootstrap.servers"])
+        #expect(checkpoint["source.cluster.bootstrap.servers"]?.first?.contains("source cluster 'source1'") == true)
+        // Heartbeats need the target only.
+        #expect(errorsByName(MirrorHeartbeatConnector().validate(makeProps(["target.cluster.bootstrap.servers": "tgt:9092"]))).isEmpty)
+        #expect(errorsByName(MirrorHeartbeatConnector().validate(makeProps())).keys.sorted() == ["target.cluster.bootstrap.servers"])
+    }
+
     @Test func validateNamesUnsupportedClasses() {
         let errors = errorsByName(MirrorCheckpointConnector().validate(makeProps([
             "group.filter.class": "com.example.Groups", "replication.policy.class": "com.example.Policy",
         ])))
         #expect(errors["group.filter.class"]?.first?.contains("com.example.Groups is not supported") == true)
-        #expect(errors["replication.policy.class"]?.first?.contains("com.example.Policy is not supported") == true)
-        #expect(errorsByName(MirrorCheckpointConnector().validate(makeProps())).isEmpty)
+        #expect(errors["replication.policy.class"]?.first?.contains("\"com.example.Policy\" is not supported") == true)
+        #expect(errorsByName(MirrorCheckpointConnector().validate(makeProps(clusterAddresses))).isEmpty)
         #expect(errorsByName(MirrorHeartbeatConnector().validate(makeProps(["replication.policy.class": "Nope"])))["replication.policy.class"] != nil)
     }
 

@@ -227,7 +227,7 @@ struct MirrorSourceConnectorTests {
         ])
         #expect(errors["config.property.filter.class"] == nil, "the simple name of the built-in filter is accepted")
         #expect(errors["use.defaults.from"] == ["Invalid value both for configuration use.defaults.from: String must be one of: source, target"])
-        #expect(errorsByName(connector.validate(makeProps())).isEmpty)
+        #expect(errorsByName(connector.validate(makeProps(clusterAddresses))).isEmpty)
 
         await #expect(throws: ConnectError.self) {
             try await connector.start(makeProps(["replication.policy.class": "com.example.FancyPolicy"]), context: MirrorSourceNoContext())

@@ -12,6 +12,9 @@ func makeProps(_ extra: [String: String] = [:]) -> [String: String] {
     return props
 }
 
+/// The addresses of both clusters, which `validate` requires.
+let clusterAddresses = ["source.cluster.bootstrap.servers": "src:9092", "target.cluster.bootstrap.servers": "tgt:9092"]
+
 /// Non-empty error lists by property name.
 func errorsByName(_ values: [ConfigValue]) -> [String: [String]] {
     var result: [String: [String]] = [:]

@@ -3,12 +3,12 @@ import ConnectAPI
 /// Checks of offsets submitted through `PATCH /connectors/{name}/offsets` for the checkpoint and
 /// heartbeat connectors (Apache's `MirrorUtils.validateSource*`): their tasks always write
 /// `{"offset":0}` and never read it back, so only that value is accepted.
-enum MirrorOffsetsValidation {
-    static let offsetKey = "offset"
-    static let partitionKey = "partition"
+public enum MirrorOffsetsValidation {
+    public static let offsetKey = "offset"
+    public static let partitionKey = "partition"
 
     /// `key` must be present in `partition` with a string value.
-    static func requireString(_ partition: SourcePartition, _ key: String) throws(ConnectError) {
+    public static func requireString(_ partition: SourcePartition, _ key: String) throws(ConnectError) {
         guard let value = partition[key] else {
             throw ConnectError("Source partition \(partition) is missing the '\(key)' key, which is required")
         }
@@ -18,7 +18,7 @@ enum MirrorOffsetsValidation {
     }
 
     /// `partition` must hold a non-negative 32-bit integer under `partition`.
-    static func requirePartition(_ partition: SourcePartition) throws(ConnectError) {
+    public static func requirePartition(_ partition: SourcePartition) throws(ConnectError) {
         guard let value = partition[partitionKey] else {
             throw ConnectError("Source partition \(partition) is missing the '\(partitionKey)' key, which is required")
         }
@@ -31,7 +31,7 @@ enum MirrorOffsetsValidation {
     }
 
     /// `offset` must be `{"offset": 0}` (other keys are ignored, as Apache ignores them).
-    static func requireOffsetZero(partition: SourcePartition, offset: SourceOffset) throws(ConnectError) {
+    public static func requireOffsetZero(partition: SourcePartition, offset: SourceOffset) throws(ConnectError) {
         guard let value = offset[offsetKey] else {
             throw ConnectError("Source offset \(offset) for source partition \(partition) is missing the '\(offsetKey)' key, which is required")
         }
