@@ -73,16 +73,7 @@ public final class MirrorCheckpointConnector: SourceConnector {
         _ = try config.common.replicationPolicy()
         let topicFilter = try config.topicFilter()
         let groupFilter = try config.groupFilter()
-        let sourceAdmin = try KafkaAdminClient(
-            configuration: KafkaConfiguration(config.common.sourceAdminConfig(role: "checkpoint-source-admin")), logger: logger)
-        let targetAdmin: KafkaAdminClient
-        do {
-            targetAdmin = try KafkaAdminClient(
-                configuration: KafkaConfiguration(config.common.targetAdminConfig(role: "checkpoint-target-admin")), logger: logger)
-        } catch {
-            await sourceAdmin.close()
-            throw error
-        }
+        let (sourceAdmin, targetAdmin) = try await config.common.adminClients(rolePrefix: "checkpoint", logger: logger)
         state.withLock {
             $0.running = Running(config: config, topicFilter: topicFilter, groupFilter: groupFilter,
                                  sourceAdmin: sourceAdmin, targetAdmin: targetAdmin, context: context)

@@ -44,3 +44,20 @@ extension MirrorConnectorConfig {
         }
     }
 }
+
+extension MirrorConnectorConfig {
+    /// Admin clients for both clusters, with the roles `<rolePrefix>-source-admin` and
+    /// `<rolePrefix>-target-admin` in their client ids; nothing is left open when one fails.
+    public func adminClients(rolePrefix: String, logger: Logger) async throws -> (source: KafkaAdminClient, target: KafkaAdminClient) {
+        let source = try KafkaAdminClient(
+            configuration: KafkaConfiguration(sourceAdminConfig(role: "\(rolePrefix)-source-admin")), logger: logger)
+        do {
+            let target = try KafkaAdminClient(
+                configuration: KafkaConfiguration(targetAdminConfig(role: "\(rolePrefix)-target-admin")), logger: logger)
+            return (source, target)
+        } catch {
+            await source.close()
+            throw error
+        }
+    }
+}

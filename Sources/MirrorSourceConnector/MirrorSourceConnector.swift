@@ -99,16 +99,7 @@ public final class MirrorSourceConnector: SourceConnector {
         let rules = MirrorSourceTopicRules(
             sourceClusterAlias: config.common.sourceClusterAlias, targetClusterAlias: config.common.targetClusterAlias,
             policy: policy, topicFilter: try config.topicFilter(), configPropertyFilter: try config.configPropertyFilter())
-        let sourceAdmin = try KafkaAdminClient(
-            configuration: KafkaConfiguration(config.common.sourceAdminConfig(role: "replication-source-admin")), logger: logger)
-        let targetAdmin: KafkaAdminClient
-        do {
-            targetAdmin = try KafkaAdminClient(
-                configuration: KafkaConfiguration(config.common.targetAdminConfig(role: "replication-target-admin")), logger: logger)
-        } catch {
-            await sourceAdmin.close()
-            throw error
-        }
+        let (sourceAdmin, targetAdmin) = try await config.common.adminClients(rolePrefix: "replication", logger: logger)
         let running = Running(
             config: config, rules: rules, sourceAdmin: sourceAdmin, targetAdmin: targetAdmin, context: context,
             checkpointsTopic: config.checkpointsTopic(policy: policy), offsetSyncsTopic: config.offsetSyncsTopic(policy: policy))

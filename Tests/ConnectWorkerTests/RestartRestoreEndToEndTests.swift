@@ -7,6 +7,20 @@ import Testing
 /// A worker stopped with SIGTERM and replaced by a new one with the same properties: the new
 /// worker restores everything from the internal topics.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct RestartRestoreEndToEndTests {
+    /// With its broker gone, a worker asked to stop still exits within a bounded time (every
+    /// wait on Kafka during shutdown has a timeout) instead of hanging.
+    @Test func sigtermWithTheBrokerGoneStillExits() async throws {
+        try await withWorkers { group in
+            let worker = try await group.start()
+            try #require(try await worker.createConnector("numbers", config: sequenceConfig(topic: "numbers", tasks: 1)).status == 201)
+            try await worker.waitForStatus("numbers", "RUNNING") { $0.all("RUNNING", taskCount: 1) }
+            await group.cluster.stop()
+            let started = ContinuousClock.now
+            #expect(await worker.terminate(gracePeriod: .seconds(45)), "still running 45 s after SIGTERM")
+            print("Worker exited \(ContinuousClock.now - started) after SIGTERM with its broker gone")
+        }
+    }
+
     @Test func aNewWorkerRestoresConnectorsTargetStatesAndOffsets() async throws {
         try await withWorkers { group in
             let cluster = group.cluster

@@ -152,10 +152,12 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
                 }
             }
         }
-        try? await statusStore.flush()
-        await configStore.stop()
-        await offsetStore.stop()
-        await statusStore.stop()
+        // Bounded: with the brokers gone, the worker must still exit.
+        try? await statusStore.flush(timeout: .milliseconds(config.taskShutdownGracefulTimeoutMs))
+        async let configStopped: Void = configStore.stop()
+        async let offsetsStopped: Void = offsetStore.stop()
+        async let statusStopped: Void = statusStore.stop()
+        _ = await (configStopped, offsetsStopped, statusStopped)
         await admin.close()
     }
 

@@ -150,8 +150,9 @@ public final class KafkaBasedLog: Sendable {
     }
 
     /// Stops the read loop, fails pending ``readToEnd(timeout:)`` calls and closes the
-    /// clients (the producer first delivers what it can, for up to 30 s). Idempotent.
-    public func stop() async {
+    /// clients; the producer first delivers what it can within `closeTimeout` (bounded, so a
+    /// worker whose brokers are gone still shuts down). Idempotent.
+    public func stop(closeTimeout: Duration = .seconds(5)) async {
         let (loop, producer, consumer) = state.withLock { state in
             defer {
                 state.phase = .stopped
@@ -164,7 +165,7 @@ public final class KafkaBasedLog: Sendable {
         loop?.cancel()
         await loop?.value
         progress.close(KafkaError(.clientClosed, "the log of topic '\(topic)' was stopped"))
-        await producer?.close()
+        await producer?.close(timeout: closeTimeout)
         await consumer?.close()
         if loop != nil { logger.info("Stopped KafkaBasedLog") }
     }

@@ -111,8 +111,8 @@ public final class KafkaStatusBackingStore: StatusBackingStore {
         try await log.readToEnd(timeout: timeout)
     }
 
-    public func flush() async throws {
-        try await log.flush()
+    public func flush(timeout: Duration? = nil) async throws {
+        try await log.flush(timeout: timeout)
     }
 
     // MARK: Writing

@@ -29,8 +29,9 @@ public protocol StatusBackingStore: AnyObject, Sendable {
     /// The topics a connector uses, by topic name.
     func getAllTopics(connector: String) -> [TopicStatusRecord]
 
-    /// Waits until every status written so far is acknowledged.
-    func flush() async throws
+    /// Waits until every status written so far is acknowledged (at most `timeout`; nil: the
+    /// client's default API timeout).
+    func flush(timeout: Duration?) async throws
     /// Reads the store to its end, so every acknowledged status is visible through the getters.
     func refresh(timeout: Duration) async throws
 }
