@@ -119,6 +119,18 @@ let package = Package(
             ]
         ),
 
+        // MirrorSource throughput against a bare librdkafka loop (`bench/run`); the one place
+        // outside the Kafka layer that calls librdkafka directly, to measure the ceiling.
+        .executableTarget(
+            name: "mirror-bench",
+            dependencies: [
+                "CRdKafka", "Kafka", "KafkaTestSupport", "RestClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/MirrorBench"
+        ),
+
         // MARK: Tests
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaTestSupport"]),

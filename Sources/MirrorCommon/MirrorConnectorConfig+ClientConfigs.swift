@@ -97,8 +97,9 @@ extension MirrorConnectorConfig {
         var result = ParsedConfig.entriesWithPrefix(properties, cluster.clusterPrefix)
             .filter { clusterClientPropertyNames.contains($0.key) }
         // `admin.timeout.ms` and `consumer.poll.timeout.ms` are connector settings, not client ones.
+        // Connect's `producer.override.*` (and consumer/admin) configure the worker's clients.
         result.merge(ParsedConfig.entriesWithPrefix(properties, kind.prefix)
-            .filter { !connectorKeysUnderClientPrefixes.contains(kind.prefix + $0.key) }) { $1 }
+            .filter { !connectorKeysUnderClientPrefixes.contains(kind.prefix + $0.key) && !$0.key.hasPrefix("override.") }) { $1 }
         result.merge(ParsedConfig.entriesWithPrefix(properties, cluster.sidePrefix + kind.prefix)) { $1 }
         if kind == .consumer {
             result["enable.auto.commit"] = "false"

@@ -50,3 +50,62 @@ import Testing
         #expect(records.takeCommittable() == [partitionB: ["o": 7]])
     }
 }
+
+@Suite struct SubmittedRecordsManyInFlightTests {
+    /// Thousands of records in flight over three partitions, acknowledged in a shuffled order
+    /// (so queues are compacted while records are still pending): each partition's committable
+    /// offset is always the newest record of its fully acknowledged prefix.
+    @Test func committableOffsetsFollowTheAcknowledgedPrefix() throws {
+        let partitions: [OffsetMap] = [["p": "a"], ["p": "b"], ["p": "c"]]
+        var records = SubmittedRecords()
+        var tickets: [(partition: Int, offset: Int, ticket: SubmittedRecords.Ticket)] = []
+        for offset in 0..<3_000 {
+            for (index, partition) in partitions.enumerated() {
+                let submitted = records.submit(partition: partition, offset: ["o": .int64(Int64(offset))])
+                let ticket = try #require(submitted)
+                tickets.append((index, offset, ticket))
+            }
+        }
+        #expect(records.inFlight == 9_000)
+        var generator = SplitMix64(seed: 42)
+        // Mostly in order (as Kafka acknowledges), with local reordering.
+        var order = Array(tickets.indices)
+        for start in stride(from: 0, to: order.count, by: 64) {
+            let end = min(start + 64, order.count)
+            order[start..<end].shuffle(using: &generator)
+        }
+        var acknowledged = Array(repeating: Set<Int>(), count: partitions.count)
+        var prefix = Array(repeating: -1, count: partitions.count)
+        var expected: [OffsetMap: OffsetMap] = [:]
+        for (step, index) in order.enumerated() {
+            let (partition, offset, ticket) = tickets[index]
+            records.acknowledge(ticket)
+            acknowledged[partition].insert(offset)
+            let before = prefix[partition]
+            while acknowledged[partition].contains(prefix[partition] + 1) { prefix[partition] += 1 }
+            if prefix[partition] != before { expected[partitions[partition]] = ["o": .int64(Int64(prefix[partition]))] }
+            if step % 997 == 0 {
+                #expect(records.takeCommittable() == expected)
+                expected = [:]
+            }
+        }
+        #expect(records.takeCommittable() == expected)
+        #expect(records.inFlight == 0)
+        // A duplicate acknowledgement changes nothing.
+        records.acknowledge(tickets[0].ticket)
+        #expect(records.takeCommittable().isEmpty)
+    }
+}
+
+/// A small deterministic generator for shuffles in tests.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

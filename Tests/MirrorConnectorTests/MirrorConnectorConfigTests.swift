@@ -156,6 +156,12 @@ struct MirrorClientConfigDerivationTests {
         #expect(config.sourceConsumerConfig()["poll.timeout.ms"] == nil)
         #expect(config.sourceConsumerConfig()["fetch.min.bytes"] == "10")
         #expect(config.sourceAdminConfig()["timeout.ms"] == nil)
+        // Connect's worker-client overrides are not MirrorMaker client settings.
+        let overrides = try MirrorConnectorConfig(properties: makeProps([
+            "producer.override.linger.ms": "5", "consumer.override.fetch.min.bytes": "1", "producer.acks": "all",
+        ]))
+        #expect(overrides.targetProducerConfig() == ["acks": "all"])
+        #expect(overrides.sourceConsumerConfig()["override.fetch.min.bytes"] == nil)
         #expect(config.targetAdminConfig()["timeout.ms"] == nil)
     }
 }

@@ -4,23 +4,70 @@ import ConnectAPI
 /// record such that it and every record submitted before it from that partition have been
 /// acknowledged by Kafka (Apache's `SubmittedRecords`). Offsets of records still in flight
 /// are never committed, so a crash never skips an unwritten record.
+///
+/// Submitting and acknowledging are O(1) (amortized): a ticket names its partition's queue by
+/// index and its record by a per-partition sequence number, so no lookup hashes an offset map
+/// and no queue is copied, however many records are in flight.
 struct SubmittedRecords: Sendable {
-    /// One record sent to Kafka and not yet covered by a committable offset.
-    struct Submitted: Sendable {
-        let partition: OffsetMap
-        let offset: OffsetMap
-        var acknowledged = false
-    }
-
     /// A handle that identifies one submitted record when its acknowledgement arrives.
     struct Ticket: Hashable, Sendable {
-        fileprivate let partition: OffsetMap
+        fileprivate let queue: Int
         fileprivate let sequence: UInt64
     }
 
-    private var pending: [OffsetMap: [(sequence: UInt64, record: Submitted)]] = [:]
+    /// The records of one source partition not yet covered by a committable offset, oldest
+    /// first, from `head` on (entries before `head` are resolved and wait for compaction).
+    private struct PartitionQueue: Sendable {
+        let partition: OffsetMap
+        var offsets: [OffsetMap] = []
+        var acknowledged: [Bool] = []
+        var head = 0
+        /// The sequence number of `offsets[head]`.
+        var headSequence: UInt64 = 0
+
+        init(partition: OffsetMap) { self.partition = partition }
+
+        var nextSequence: UInt64 { headSequence + UInt64(offsets.count - head) }
+
+        mutating func append(_ offset: OffsetMap) -> UInt64 {
+            let sequence = nextSequence
+            offsets.append(offset)
+            acknowledged.append(false)
+            return sequence
+        }
+
+        /// Marks a record acknowledged; returns how many records at the head became resolved
+        /// and the offset of the newest of them.
+        mutating func acknowledge(_ sequence: UInt64) -> (advanced: Int, offset: OffsetMap?) {
+            guard sequence >= headSequence else { return (0, nil) }
+            let index = head + Int(sequence - headSequence)
+            guard index < offsets.count else { return (0, nil) }
+            acknowledged[index] = true
+            var newest: OffsetMap?
+            let start = head
+            while head < offsets.count, acknowledged[head] {
+                newest = offsets[head]
+                head += 1
+            }
+            let advanced = head - start
+            headSequence += UInt64(advanced)
+            if head == offsets.count {
+                offsets.removeAll(keepingCapacity: true)
+                acknowledged.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1024, head * 2 >= offsets.count {
+                // Amortized O(1): the resolved prefix is dropped once it is half the storage.
+                offsets.removeFirst(head)
+                acknowledged.removeFirst(head)
+                head = 0
+            }
+            return (advanced, newest)
+        }
+    }
+
+    private var queueIndex: [OffsetMap: Int] = [:]
+    private var queues: [PartitionQueue] = []
     private var committable: [OffsetMap: OffsetMap] = [:]
-    private var nextSequence: UInt64 = 0
 
     /// Number of records sent but not yet acknowledged or committable.
     private(set) var inFlight = 0
@@ -29,26 +76,26 @@ struct SubmittedRecords: Sendable {
     /// offset (allowed by the API) are never committed and return `nil`.
     mutating func submit(partition: OffsetMap?, offset: OffsetMap?) -> Ticket? {
         guard let partition, let offset else { return nil }
-        nextSequence += 1
-        pending[partition, default: []].append((nextSequence, Submitted(partition: partition, offset: offset)))
+        let index: Int
+        if let existing = queueIndex[partition] {
+            index = existing
+        } else {
+            index = queues.count
+            queues.append(PartitionQueue(partition: partition))
+            queueIndex[partition] = index
+        }
         inFlight += 1
-        return Ticket(partition: partition, sequence: nextSequence)
+        return Ticket(queue: index, sequence: queues[index].append(offset))
     }
 
     /// Marks a record acknowledged and advances its partition's committable offset over every
     /// acknowledged record at the head of the queue.
     mutating func acknowledge(_ ticket: Ticket) {
-        guard var queue = pending[ticket.partition],
-              let index = queue.firstIndex(where: { $0.sequence == ticket.sequence }) else { return }
-        queue[index].record.acknowledged = true
-        var advanced = 0
-        while let head = queue.first, head.record.acknowledged {
-            committable[ticket.partition] = head.record.offset
-            queue.removeFirst()
-            advanced += 1
-        }
+        guard queues.indices.contains(ticket.queue) else { return }
+        let (advanced, newest) = queues[ticket.queue].acknowledge(ticket.sequence)
+        guard let newest else { return }
+        committable[queues[ticket.queue].partition] = newest
         inFlight -= advanced
-        pending[ticket.partition] = queue.isEmpty ? nil : queue
     }
 
     /// Takes the offsets that became committable since the last call.

@@ -18,10 +18,10 @@ final class TaskMetrics: Sendable {
 
     var snapshot: Snapshot { state.withLock { $0 } }
 
-    /// A record was written (source) or delivered to the task (sink).
-    func recordSent(bytes: Int) {
+    /// Records were written (source) or delivered to the task (sink).
+    func recordSent(records: Int = 1, bytes: Int) {
         state.withLock {
-            $0.records += 1
+            $0.records += records
             $0.bytes += bytes
         }
     }

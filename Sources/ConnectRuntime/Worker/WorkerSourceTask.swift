@@ -26,6 +26,10 @@ final class WorkerSourceTask: WorkerJob {
         /// Acknowledged records waiting for the task's `commitRecord`.
         var acknowledged: [(SourceRecord, SourceRecordMetadata)] = []
         var sendFailure: KafkaError?
+        /// Acknowledged records and bytes not yet added to ``metrics`` (added once per batch,
+        /// so the delivery-report thread takes one lock per record, not two).
+        var sentRecords = 0
+        var sentBytes = 0
     }
 
     private let shared = Mutex(Shared())
@@ -106,13 +110,21 @@ final class WorkerSourceTask: WorkerJob {
     }
 
     private func send(_ records: [SourceRecord]) async throws {
+        guard !records.isEmpty else { return }
         let started = ContinuousClock.now
-        for record in records {
-            let producerRecord = try convert(record)
-            let ticket = shared.withLock { $0.submitted.submit(partition: record.sourcePartition, offset: record.sourceOffset) }
+        let producerRecords = try records.map(convert)
+        // One lock for the whole batch: a failure reported since the last batch stops it, and
+        // every record is submitted before its send (so its acknowledgement finds it).
+        let tickets = try shared.withLock { state -> [SubmittedRecords.Ticket?] in
+            if let failure = state.sendFailure { throw failure }
+            return records.map { state.submitted.submit(partition: $0.sourcePartition, offset: $0.sourceOffset) }
+        }
+        for index in records.indices {
+            let record = records[index]
+            let producerRecord = producerRecords[index]
+            let ticket = tickets[index]
             let bytes = (producerRecord.key?.count ?? 0) + (producerRecord.value?.count ?? 0)
             while true {
-                if let failure = shared.withLock({ $0.sendFailure }) { throw failure }
                 do {
                     try producer.send(producerRecord) { [self] result in
                         shared.withLock { state in
@@ -121,8 +133,9 @@ final class WorkerSourceTask: WorkerJob {
                                 if let ticket { state.submitted.acknowledge(ticket) }
                                 state.acknowledged.append((record, SourceRecordMetadata(
                                     topic: metadata.topic, partition: metadata.partition,
-                                    offset: metadata.offset, timestamp: metadata.timestamp ?? -1)))
-                                metrics.recordSent(bytes: bytes)
+                                    offset: metadata.offset, timestamp: metadata.timestamp)))
+                                state.sentRecords += 1
+                                state.sentBytes += bytes
                             case .failure(let error):
                                 state.sendFailure = state.sendFailure ?? error
                             }
@@ -130,11 +143,12 @@ final class WorkerSourceTask: WorkerJob {
                     }
                     break
                 } catch let error as KafkaError where error.code == .queueFull {
+                    if let failure = shared.withLock({ $0.sendFailure }) { throw failure }
                     try await Task.sleep(for: .milliseconds(5))
                 }
             }
         }
-        if !records.isEmpty { metrics.recordBatch(records.count, duration: ContinuousClock.now - started) }
+        metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
     }
 
     private func convert(_ record: SourceRecord) throws -> ProducerRecord {
@@ -154,10 +168,15 @@ final class WorkerSourceTask: WorkerJob {
 
     /// Hands acknowledged records to the task's `commitRecord`, in acknowledgement order.
     private func deliverAcknowledgements() async throws {
-        let acknowledged = shared.withLock { state in
-            defer { state.acknowledged.removeAll(keepingCapacity: true) }
-            return state.acknowledged
+        let (acknowledged, sentRecords, sentBytes) = shared.withLock { state in
+            defer {
+                state.acknowledged.removeAll(keepingCapacity: true)
+                state.sentRecords = 0
+                state.sentBytes = 0
+            }
+            return (state.acknowledged, state.sentRecords, state.sentBytes)
         }
+        if sentRecords > 0 { metrics.recordSent(records: sentRecords, bytes: sentBytes) }
         for (record, metadata) in acknowledged {
             try await task.commitRecord(record, metadata: metadata)
         }

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Best and median per variant, and each variant against the ceiling (`rdkafka`).
+struct Report {
+    let settings: BenchSettings
+    let results: [RunResult]
+
+    struct Summary {
+        var variant: Variant
+        var runs: Int
+        /// Steady records per second (second half of the records).
+        var bestRate: Double
+        var medianRate: Double
+        /// Records per second from the variant's start (for MirrorSource: `POST /connectors`).
+        var medianRateFromStart: Double
+        /// Seconds from the start to the first record on the target topic.
+        var medianStartLatency: Double
+        var medianCPUMicrosecondsPerRecord: Double
+        var medianNetCPUMicrosecondsPerRecord: Double
+    }
+
+    var summaries: [Summary] {
+        var seen: [Variant] = []
+        for result in results where !seen.contains(result.variant) { seen.append(result.variant) }
+        return seen.map { variant in
+            let runs = results.filter { $0.variant == variant }
+            return Summary(
+                variant: variant, runs: runs.count,
+                bestRate: runs.map(\.steadyRate).max() ?? .nan,
+                medianRate: median(runs.map(\.steadyRate)),
+                medianRateFromStart: median(runs.map(\.rateFromStart)),
+                medianStartLatency: median(runs.map(\.startLatency.seconds)),
+                medianCPUMicrosecondsPerRecord: median(runs.map(\.cpuMicrosecondsPerRecord)),
+                medianNetCPUMicrosecondsPerRecord: median(runs.map(\.netCPUMicrosecondsPerRecord)))
+        }
+    }
+
+    func table() -> String {
+        let summaries = summaries
+        let megabytes = Double(settings.valueSize) / 1e6
+        let ceiling = summaries.first { $0.variant == .rdkafka }
+        let ceilingX2 = summaries.first { $0.variant == .rdkafkaX2 }
+        func ratio(_ summary: Summary, _ base: Summary?) -> String {
+            base.map { String(format: "%.2fx", summary.medianRate / $0.medianRate) } ?? "-"
+        }
+        var lines = [
+            "",
+            "\(settings.records) records x \(settings.valueSize) B values, \(settings.partitions) partitions, "
+                + "\(settings.rounds) round(s). Steady = second half of the records; MB/s counts value bytes.",
+            pad("variant", 13) + pad("best rec/s", 12, right: true) + pad("median rec/s", 14, right: true)
+                + pad("median MB/s", 13, right: true) + pad("vs rdkafka", 12, right: true)
+                + pad("vs rdkafka-x2", 15, right: true) + pad("from start rec/s", 18, right: true)
+                + pad("first record", 14, right: true) + pad("CPU µs/rec", 12, right: true) + pad("net", 7, right: true),
+        ]
+        for summary in summaries {
+            lines.append(
+                pad(summary.variant.rawValue, 13)
+                    + pad(String(format: "%.0f", summary.bestRate), 12, right: true)
+                    + pad(String(format: "%.0f", summary.medianRate), 14, right: true)
+                    + pad(String(format: "%.1f", summary.medianRate * megabytes), 13, right: true)
+                    + pad(ratio(summary, ceiling), 12, right: true)
+                    + pad(ratio(summary, ceilingX2), 15, right: true)
+                    + pad(String(format: "%.0f", summary.medianRateFromStart), 18, right: true)
+                    + pad(String(format: "%.2f s", summary.medianStartLatency), 14, right: true)
+                    + pad(String(format: "%.2f", summary.medianCPUMicrosecondsPerRecord), 12, right: true)
+                    + pad(summary.variant.isMirror ? String(format: "%.2f", summary.medianNetCPUMicrosecondsPerRecord) : "-", 7, right: true))
+        }
+        lines.append("Ratios compare medians of the steady rate. \"from start\" and \"first record\" (medians) include "
+            + "start-up: client metadata, and for mirror-N the connector, its tasks and the target topic's creation.\n"
+            + "CPU µs/rec: CPU time of the copying process (this tool for the loops, connect-worker for mirror-N) per record; "
+            + "net: without the worker's own librdkafka clients (its stores), which spin on noida-db.")
+        return lines.joined(separator: "\n")
+    }
+
+    func json() throws -> Data {
+        let object: [String: Any] = [
+            "records": settings.records, "valueSize": settings.valueSize, "partitions": settings.partitions,
+            "rounds": settings.rounds,
+            "runs": results.map { result -> [String: Any] in
+                [
+                    "variant": result.variant.rawValue, "round": result.round,
+                    "steadyRecordsPerSecond": result.steadyRate, "recordsPerSecondFromStart": result.rateFromStart,
+                    "secondHalfSeconds": result.secondHalf.seconds, "totalSeconds": result.total.seconds,
+                    "firstRecordSeconds": result.startLatency.seconds, "settledRecords": result.settledRecords,
+                    "cpuSeconds": result.cpuSeconds, "workerClientCPUSeconds": result.workerClientCPUSeconds,
+                ]
+            },
+            "summary": summaries.map { summary -> [String: Any] in
+                [
+                    "variant": summary.variant.rawValue, "runs": summary.runs,
+                    "bestRecordsPerSecond": summary.bestRate, "medianRecordsPerSecond": summary.medianRate,
+                    "medianMegabytesPerSecond": summary.medianRate * Double(settings.valueSize) / 1e6,
+                    "medianRecordsPerSecondFromStart": summary.medianRateFromStart,
+                    "medianFirstRecordSeconds": summary.medianStartLatency,
+                    "medianCPUMicrosecondsPerRecord": summary.medianCPUMicrosecondsPerRecord,
+                ]
+            },
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        guard text.count < width else { return text + " " }
+        let padding = String(repeating: " ", count: width - text.count)
+        return right ? padding + text : text + padding
+    }
+}
