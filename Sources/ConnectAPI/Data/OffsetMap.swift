@@ -47,8 +47,13 @@ public struct OffsetMap: Hashable, Sendable {
         lhs.count == rhs.count && lhs.entries.allSatisfy { rhs[$0.key] == $0.value }
     }
 
+    /// Order-independent like ``==``, without sorting (no allocation): a commutative sum of the
+    /// entries' own hashes. Source partitions are hashed for every record a source task sends.
     public func hash(into hasher: inout Hasher) {
-        for entry in entries.sorted(by: { $0.key < $1.key }) { hasher.combine(entry) }
+        var sum = 0
+        for entry in entries { sum &+= entry.hashValue }
+        hasher.combine(entries.count)
+        hasher.combine(sum)
     }
 
     /// The map as a JSON object in write order, as `JsonConverter` (schemas disabled) writes it.
