@@ -177,7 +177,7 @@ private func tail(of file: URL, lines: Int = 15) -> String {
 }
 
 /// A loopback TCP port nobody listens on right now.
-func freeLoopbackPort() throws -> Int {
+public func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw KafkaTestClusterError("socket() failed: errno \(errno)") }
     defer { close(fd) }
