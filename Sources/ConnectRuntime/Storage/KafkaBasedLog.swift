@@ -63,10 +63,20 @@ public final class KafkaBasedLog: Sendable {
         self.consumerConfiguration = Self.consumerSettings(consumerConfiguration)
         self.topicAdmin = topicAdmin
         self.partitionLookupTimeout = partitionLookupTimeout
-        var logger = logger
-        logger[metadataKey: "kafka.topic"] = "\(topic)"
-        self.logger = logger
+        self.logger = logger.taggedWithTopic(topic)
         self.consume = consume
+    }
+
+    /// The log of an internal-topic store: its producer and consumer share
+    /// `clientConfiguration`, with `client.id` set to `clientId` when one is given.
+    public convenience init(
+        storeTopic topic: String, clientConfiguration: KafkaConfiguration, clientId: String?, topicAdmin: TopicAdmin,
+        logger: Logger, consume: @escaping @Sendable (ConsumerRecord) -> Void
+    ) {
+        var clients = clientConfiguration
+        if let clientId { clients["client.id"] = clientId }
+        self.init(topic: topic, producerConfiguration: clients, consumerConfiguration: clients,
+                  topicAdmin: topicAdmin, logger: logger, consume: consume)
     }
 
     deinit {
@@ -402,5 +412,14 @@ final class ReadProgress: Sendable {
 
     private static func reached(_ targets: [Int32: Int64], _ positions: [Int32: Int64]) -> Bool {
         targets.allSatisfy { positions[$0.key] ?? -1 >= $0.value }
+    }
+}
+
+extension Logger {
+    /// This logger with `kafka.topic` set to `topic` (how the stores and their logs tag lines).
+    func taggedWithTopic(_ topic: String) -> Logger {
+        var logger = self
+        logger[metadataKey: "kafka.topic"] = "\(topic)"
+        return logger
     }
 }

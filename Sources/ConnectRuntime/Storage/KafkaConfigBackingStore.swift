@@ -46,17 +46,13 @@ public final class KafkaConfigBackingStore: ConfigBackingStore {
         self.topic = topic
         self.topicAdmin = topicAdmin
         self.readWriteTimeout = readWriteTimeout
-        var logger = logger
-        logger[metadataKey: "kafka.topic"] = "\(topic.name)"
+        let logger = logger.taggedWithTopic(topic.name)
         self.logger = logger
-        var clients = clientConfiguration
-        if let clientId { clients["client.id"] = clientId }
         let applier = ConfigRecordApplier(logger: logger)
         self.applier = applier
         log = KafkaBasedLog(
-            topic: topic.name, producerConfiguration: clients, consumerConfiguration: clients,
-            topicAdmin: topicAdmin, logger: logger, consume: { applier.apply($0) }
-        )
+            storeTopic: topic.name, clientConfiguration: clientConfiguration, clientId: clientId,
+            topicAdmin: topicAdmin, logger: logger, consume: { applier.apply($0) })
     }
 
     // MARK: Lifecycle

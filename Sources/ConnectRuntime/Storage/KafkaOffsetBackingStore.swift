@@ -38,17 +38,13 @@ public final class KafkaOffsetBackingStore: OffsetBackingStore {
         self.topic = topic
         self.topicAdmin = topicAdmin
         self.readTimeout = readTimeout
-        var logger = logger
-        logger[metadataKey: "kafka.topic"] = "\(topic.name)"
+        let logger = logger.taggedWithTopic(topic.name)
         self.logger = logger
-        var clients = clientConfiguration
-        if let clientId { clients["client.id"] = clientId }
         let offsets = OffsetTable(logger: logger)
         self.offsets = offsets
         log = KafkaBasedLog(
-            topic: topic.name, producerConfiguration: clients, consumerConfiguration: clients,
-            topicAdmin: topicAdmin, logger: logger, consume: { offsets.apply($0) }
-        )
+            storeTopic: topic.name, clientConfiguration: clientConfiguration, clientId: clientId,
+            topicAdmin: topicAdmin, logger: logger, consume: { offsets.apply($0) })
     }
 
     /// Creates or checks the topic, then reads it to the end.

@@ -79,16 +79,11 @@ public final class KafkaStatusBackingStore: StatusBackingStore {
     ) {
         self.topic = topic
         self.topicAdmin = topicAdmin
-        var logger = logger
-        logger[metadataKey: "kafka.topic"] = "\(topic.name)"
-        self.logger = logger
-        var clients = clientConfiguration
-        if let clientId { clients["client.id"] = clientId }
+        self.logger = logger.taggedWithTopic(topic.name)
         let reader = StatusReader()
         log = KafkaBasedLog(
-            topic: topic.name, producerConfiguration: clients, consumerConfiguration: clients,
-            topicAdmin: topicAdmin, logger: logger, consume: { reader.store?.read($0) }
-        )
+            storeTopic: topic.name, clientConfiguration: clientConfiguration, clientId: clientId,
+            topicAdmin: topicAdmin, logger: logger, consume: { reader.store?.read($0) })
         reader.store = self
     }
 
