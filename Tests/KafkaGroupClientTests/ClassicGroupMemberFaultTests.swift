@@ -83,14 +83,15 @@ import Testing
             try await withMembers(members) { running in
                 try await eventually("two members settle") { settled(running) }
                 let generation = try #require(running[0].delegate.lastJoin?.generation)
-                let started = ContinuousClock.now
                 await running[1].member.leave()
                 try await eventually("the other member rebalances alone") {
                     (running[0].delegate.lastJoin?.generation ?? 0) > generation
                         && running[0].delegate.calls.assignments.last?.members.count == 1
                 }
-                // Well before the 3 s session timeout would have removed it.
-                #expect(ContinuousClock.now - started < .milliseconds(2500))
+                // No timing assertion here: after a LeaveGroup the mock cluster holds its
+                // rebalance for about the session timeout (measured: 11 s with a 12 s session), so
+                // a bound would time the mock. That the rebalance comes at once is checked on a
+                // real broker (ClassicGroupMemberIntegrationTests.threeMembersShareOneGenerationThenOneLeaves).
             }
         }
     }
