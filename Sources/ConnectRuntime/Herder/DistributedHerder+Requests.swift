@@ -578,9 +578,12 @@ extension DistributedHerder {
     /// and a change in the set of tasks asks for a rebalance.
     private func taskConfigsChanged(_ tasks: [ConnectorTaskId]) async {
         let snapshot = configStore.snapshot()
-        for task in tasks where worker.taskIds.contains(task) {
-            await worker.stopTasks([task])
-            if snapshot.taskConfig(task) != nil { await startTask(task, snapshot: snapshot) }
+        // Stop every affected task before starting any: a partition can move from one task to
+        // another, and the new owner must read the offsets the old one committed on stopping.
+        let restarting = tasks.filter { worker.taskIds.contains($0) }
+        await worker.stopTasks(restarting)
+        for task in restarting where snapshot.taskConfig(task) != nil {
+            await startTask(task, snapshot: snapshot)
         }
         // Tasks of the updated connectors that no longer exist stop at the next assignment.
         requestRebalanceIfMembershipChanged(snapshot)
