@@ -577,12 +577,14 @@ extension DistributedHerder {
     /// New task configs were committed: running tasks whose config changed restart with it,
     /// and a change in the set of tasks asks for a rebalance.
     private func taskConfigsChanged(_ tasks: [ConnectorTaskId]) async {
-        let snapshot = configStore.snapshot()
         // Stop every affected task before starting any: a partition can move from one task to
         // another, and the new owner must read the offsets the old one committed on stopping.
         let restarting = tasks.filter { worker.taskIds.contains($0) }
         await worker.stopTasks(restarting)
-        for task in restarting where snapshot.taskConfig(task) != nil {
+        // The config may have moved on while they stopped (the connector stopped or deleted):
+        // start from what holds now.
+        let snapshot = configStore.snapshot()
+        for task in restarting where snapshot.taskConfig(task) != nil && !worker.taskIds.contains(task) {
             await startTask(task, snapshot: snapshot)
         }
         // Tasks of the updated connectors that no longer exist stop at the next assignment.
