@@ -7,7 +7,9 @@ import Synchronization
 /// end offset at the time of the call: how MirrorMaker 2 reads its single-partition internal
 /// topics (checkpoints, offset syncs), like Apache's `KafkaBasedLog` reading to end.
 ///
-/// Uses an assign-only consumer (no group, nothing committed). Calls must not overlap.
+/// Uses an assign-only consumer (no group, nothing committed), paused between calls so that it
+/// does not fetch while nobody reads (brokers without long polls would answer it continuously).
+/// Calls must not overlap.
 public final class PartitionLogReader: Sendable {
     public let partition: TopicPartition
     private let consumer: KafkaConsumer
@@ -48,12 +50,16 @@ public final class PartitionLogReader: Sendable {
         var next: Int64
         if let current = position.withLock({ $0 }) {
             next = current
+            if next < high { try consumer.resume([partition]) }
         } else {
             try await consumer.assign([partition: .beginning])
             next = low
             position.withLock { $0 = low }
+            if next >= high { try consumer.pause([partition]) }
         }
         var records: [ConsumerRecord] = []
+        // Whatever ends this call, the consumer stops fetching until the next one.
+        defer { if next < high { try? consumer.pause([partition]) } }
         while next < high {
             try Task.checkCancellation()
             guard ContinuousClock.now < deadline else {
@@ -76,6 +82,7 @@ public final class PartitionLogReader: Sendable {
             }
             let reached = next
             position.withLock { $0 = reached }
+            if next >= high { try consumer.pause([partition]) }
         }
         logger.trace("Read partition to end", metadata: ["partition": "\(partition)", "records": "\(records.count)", "end": "\(high)"])
         return Batch(records: records, reachedEnd: true)

@@ -1,4 +1,5 @@
 import Kafka
+import KafkaGroupClient
 import Logging
 import Synchronization
 
@@ -240,6 +241,20 @@ public final class KafkaBasedLog: Sendable {
         }
     }
 
+    /// How long an idle reader stops fetching between two short looks for new records.
+    static let idlePause: Duration = .milliseconds(100)
+    /// How long an idle reader fetches after a pause; every ``idleFullLookEvery``th look lasts
+    /// a whole poll instead, in case a loaded broker answers slower than the short look.
+    static let idleLook: Duration = .milliseconds(10)
+    static let idleFullLookEvery = 10
+    static let activePoll: Duration = .milliseconds(100)
+
+    /// Hands every record to `consume`, in order. Once a poll finds nothing and nobody waits in
+    /// ``readToEnd(timeout:)``, the reader goes idle: it pauses its partitions for
+    /// ``idlePause``, then fetches for a short look, and so on, until records come or a
+    /// `readToEnd` wakes it at once. Brokers without long polls (noida-db answers an empty fetch
+    /// at once, whatever `fetch.max.wait.ms`) would otherwise keep a core busy per idle log;
+    /// records written by other workers are seen within about ``idlePause``.
     private static func readLoop(
         consumer: KafkaConsumer,
         partitions: [TopicPartition],
@@ -248,18 +263,29 @@ public final class KafkaBasedLog: Sendable {
         logger: Logger
     ) async {
         var backoff = Duration.milliseconds(100)
+        var paused = false
+        var idleLooks = 0
         while !Task.isCancelled {
             do {
+                if paused {
+                    await progress.waitForReader(timeout: idlePause)
+                    if Task.isCancelled { return }
+                    try consumer.resume(partitions)
+                    paused = false
+                    idleLooks += 1
+                }
+                let look = idleLooks == 0 || idleLooks % idleFullLookEvery == 0 ? activePoll : idleLook
                 // A batch poll waits out its whole timeout unless the batch fills up, so wait
                 // for one record (returns as soon as it arrives), then take what else is there.
-                var records = try await consumer.poll(timeout: .milliseconds(100), maxRecords: 1)
+                var records = try await consumer.poll(timeout: look, maxRecords: 1)
                 if !records.isEmpty { records += try await consumer.poll(timeout: .zero) }
                 var positions: [Int32: Int64] = [:]
                 for record in records {
                     consume(record)
                     positions[record.partition] = record.offset + 1
                 }
-                if progress.hasWaiters {
+                let waiting = progress.hasWaiters
+                if waiting {
                     // The consumer's position also moves past offsets that hold no record for
                     // us (transaction markers), which record offsets alone would never reach.
                     for (partition, position) in try await consumer.position(partitions) {
@@ -268,6 +294,12 @@ public final class KafkaBasedLog: Sendable {
                 }
                 progress.advance(positions)
                 backoff = .milliseconds(100)
+                if records.isEmpty && !waiting {
+                    try consumer.pause(partitions)
+                    paused = true
+                } else {
+                    idleLooks = 0
+                }
             } catch let error as KafkaError where error.code == .clientClosed {
                 return
             } catch {
@@ -361,8 +393,16 @@ final class ReadProgress: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Wakes an idle read loop when a reader starts waiting.
+    private let readerArrived = AsyncWakeUp()
 
     var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
+    /// Returns when a ``wait(for:)`` call starts waiting (or has been waiting), or after `timeout`.
+    func waitForReader(timeout: Duration) async {
+        if hasWaiters { return }
+        await readerArrived.wait(timeout: timeout)
+    }
 
     /// Records that everything before `positions` was handed over, and releases waiters.
     func advance(_ positions: [Int32: Int64]) {
@@ -392,7 +432,7 @@ final class ReadProgress: Sendable {
                     state.waiters[id] = Waiter(targets: targets, continuation: continuation)
                     return nil
                 }
-                if let outcome { continuation.resume(with: outcome) }
+                if let outcome { continuation.resume(with: outcome) } else { readerArrived.notify() }
             }
         } onCancel: {
             let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }

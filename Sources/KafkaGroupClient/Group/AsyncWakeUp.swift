@@ -3,7 +3,8 @@ import Synchronization
 
 /// Wakes one waiting task from any thread. A notification with nobody waiting is kept, so
 /// the next ``wait(timeout:)`` returns at once (several notifications collapse into one).
-final class AsyncWakeUp: Sendable {
+/// Package-wide: the group member's run loop and the internal-topic readers use it.
+package final class AsyncWakeUp: Sendable {
     private struct State {
         var pending = false
         var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
@@ -11,7 +12,9 @@ final class AsyncWakeUp: Sendable {
     }
     private let state = Mutex(State())
 
-    func notify() {
+    package init() {}
+
+    package func notify() {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.pending = true
@@ -25,7 +28,7 @@ final class AsyncWakeUp: Sendable {
 
     /// Returns when notified, after `timeout` (nil: no limit), or when the task is cancelled.
     /// Only one task may wait at a time.
-    func wait(timeout: Duration?) async {
+    package func wait(timeout: Duration?) async {
         let id = state.withLock { state in
             state.nextId += 1
             return state.nextId
