@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// A Kafka producer: asynchronous sends with per-record delivery results, flush,
 /// idempotence and transactions (`transactional.id`).
@@ -51,6 +52,32 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Sets where the outcomes of ``send(_:tag:)`` go: `handler` receives them in batches (the
+    /// delivery reports librdkafka served in one go), one batch at a time, in delivery order
+    /// (per partition, the order the records were sent). It runs on the client's main-queue
+    /// thread, or on the thread of ``flush(timeout:)`` or ``close(timeout:)``, which hand over
+    /// what they served before returning. Set it once, before the first tagged send.
+    public func setDeliveryHandler(_ handler: @escaping @Sendable ([Delivery]) -> Void) {
+        client.callbacks.taggedDeliveries.setHandler(handler)
+    }
+
+    /// Queues a record whose outcome goes to the delivery handler (see
+    /// ``setDeliveryHandler(_:)``) under `tag`, the caller's own number for it: the send path
+    /// for high rates, with no allocation per record besides librdkafka's copy.
+    ///
+    /// - Parameter tag: any value below 2⁶³.
+    /// - Throws: as ``send(_:onDelivery:)``, and ``KafkaError/Code/invalidArgument`` without a
+    ///   delivery handler or for a tag of 2⁶³ or more. When this throws, no delivery is reported.
+    public func send(_ record: ProducerRecord, tag: UInt64) throws {
+        guard client.callbacks.taggedDeliveries.hasHandler else {
+            throw KafkaError(.invalidArgument, "tagged send without a delivery handler")
+        }
+        guard let opaque = TaggedDeliveryQueue.opaque(for: tag) else {
+            throw KafkaError(.invalidArgument, "delivery tag \(tag) is too large")
+        }
+        try client.withHandle { rk in try Self.produce(record, context: opaque, rk: rk) }
+    }
+
     /// Sends a record and waits for its acknowledgement. While the local queue is full it
     /// waits for room instead of failing.
     @discardableResult
@@ -77,6 +104,7 @@ public final class KafkaProducer: Sendable {
         let timeout = timeout ?? client.settings.defaultAPITimeout
         try await blocking { [client] rk in
             let err = rd_kafka_flush(rk, timeout.rdKafkaMilliseconds)
+            client.callbacks.taggedDeliveries.dispatch()
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 let outstanding = rd_kafka_outq_len(rk)
                 throw client.callbacks.timeoutError("flush (\(outstanding) records outstanding)", after: timeout)
@@ -139,10 +167,11 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Fails whatever is still queued or in flight and serves those delivery reports, so
-    /// every `onDelivery` is called before the handle goes away.
+    /// every `onDelivery` (and every tagged delivery) is reported before the handle goes away.
     private static func purgeAndServe(_ rk: OpaquePointer) {
         rd_kafka_purge(rk, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         rd_kafka_flush(rk, 5_000)
+        rdKafkaCallbacks(of: rk)?.taggedDeliveries.dispatch()
     }
 
     private func blocking(_ work: @escaping @Sendable (OpaquePointer) throws -> Void) async throws {
@@ -227,6 +256,71 @@ public final class KafkaProducer: Sendable {
     }
 }
 
+/// The outcome of one tagged send (``KafkaProducer/send(_:tag:)``).
+public struct Delivery: Sendable {
+    /// The tag the record was sent with.
+    public var tag: UInt64
+    /// The partition the record went to (or was meant for, when it failed).
+    public var partition: Int32
+    /// The record's offset, or -1 when it failed (or the broker did not say).
+    public var offset: Int64
+    /// The record's timestamp as stored, or -1 when unknown.
+    public var timestamp: Int64
+    /// Why the record was not written, after librdkafka's retries; `nil` on success.
+    public var error: KafkaError?
+}
+
+/// Collects the delivery reports of tagged sends and hands them to the producer's handler in
+/// batches. The delivery callback appends (on whichever thread serves the main queue); after
+/// serving, that thread calls ``dispatch()``.
+final class TaggedDeliveryQueue: Sendable {
+    private struct State {
+        var pending: [Delivery] = []
+        var handler: (@Sendable ([Delivery]) -> Void)?
+    }
+
+    private let state = Mutex(State())
+    /// Held while a batch is handed over, so that batches reach the handler one at a time and in order.
+    private let dispatching = Mutex(())
+    private let handlerSet = Atomic<Bool>(false)
+
+    var hasHandler: Bool { handlerSet.load(ordering: .acquiring) }
+
+    func setHandler(_ handler: @escaping @Sendable ([Delivery]) -> Void) {
+        state.withLock { $0.handler = handler }
+        handlerSet.store(true, ordering: .releasing)
+    }
+
+    /// The opaque pointer a tagged record carries: odd, unlike the (aligned) address of a
+    /// ``DeliveryContext``; `nil` for tags of 2⁶³ or more.
+    static func opaque(for tag: UInt64) -> UnsafeMutableRawPointer? {
+        guard tag < 1 << 63 else { return nil }
+        return UnsafeMutableRawPointer(bitPattern: UInt(tag << 1 | 1))
+    }
+
+    /// The tag of a tagged record's opaque pointer, or `nil` when it points to a ``DeliveryContext``.
+    static func tag(of opaque: UnsafeMutableRawPointer) -> UInt64? {
+        let bits = UInt(bitPattern: opaque)
+        return bits & 1 == 1 ? UInt64(bits >> 1) : nil
+    }
+
+    func append(_ delivery: Delivery) {
+        state.withLock { $0.pending.append(delivery) }
+    }
+
+    /// Hands what was collected to the handler.
+    @Sendable func dispatch() {
+        dispatching.withLock { _ in
+            let (batch, handler) = state.withLock { state -> ([Delivery], (@Sendable ([Delivery]) -> Void)?) in
+                guard !state.pending.isEmpty, let handler = state.handler else { return ([], nil) }
+                defer { state.pending.removeAll(keepingCapacity: true) }
+                return (state.pending, handler)
+            }
+            if let handler { handler(batch) }
+        }
+    }
+}
+
 /// What the delivery report needs to complete one send.
 private final class DeliveryContext: Sendable {
     let topic: String
@@ -241,6 +335,10 @@ private final class DeliveryContext: Sendable {
 private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
     rk, message, _ in
     guard let message, let opaque = message.pointee._private else { return }
+    if let tag = TaggedDeliveryQueue.tag(of: opaque) {
+        reportTaggedDelivery(tag, message: message, rk: rk)
+        return
+    }
     let context = Unmanaged<DeliveryContext>.fromOpaque(opaque).takeRetainedValue()
     let err = message.pointee.err
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -260,4 +358,24 @@ private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointe
         topic: context.topic, partition: message.pointee.partition,
         offset: message.pointee.offset, timestamp: timestamp
     )))
+}
+
+private func reportTaggedDelivery(_ tag: UInt64, message: UnsafePointer<rd_kafka_message_t>, rk: OpaquePointer?) {
+    guard let callbacks = rdKafkaCallbacks(of: rk) else { return }
+    let err = message.pointee.err
+    var delivery = Delivery(tag: tag, partition: message.pointee.partition, offset: -1, timestamp: -1, error: nil)
+    if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        delivery.offset = message.pointee.offset
+        delivery.timestamp = rd_kafka_message_timestamp(message, &timestampType)
+    } else {
+        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        var error = KafkaError.rdKafka(err, "delivery to topic '\(topic)' failed")
+        if let rk, let fatal = RDKafkaClient.fatalError(of: rk) {
+            error = fatal
+            error.message = "delivery to topic '\(topic)' failed: \(fatal.message)"
+        }
+        delivery.error = error
+    }
+    callbacks.taggedDeliveries.append(delivery)
 }

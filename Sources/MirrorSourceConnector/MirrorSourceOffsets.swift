@@ -17,7 +17,7 @@ public enum MirrorSourceOffsets {
     }
 
     public static func wrapOffset(_ offset: Int64) -> SourceOffset {
-        [offsetKey: .int64(offset)]
+        SourceOffset(key: offsetKey, value: .int64(offset))
     }
 
     /// The Kafka partition of a source partition, or `nil` when it lacks a string topic or an

@@ -144,19 +144,39 @@ public final class MirrorSourceTask: SourceTask {
     }
 
     public func commitRecord(_ record: SourceRecord, metadata: SourceRecordMetadata?) async throws {
-        guard !stopping.load(ordering: .relaxed) else { return }
-        guard let metadata else {
-            logger.debug("No record metadata (filtered by a transformation?): cannot sync offsets", metadata: ["topic": "\(record.topic)"])
-            return
+        try await commitRecords([AcknowledgedSourceRecord(record: record, metadata: metadata)])
+    }
+
+    /// Feeds the offset-sync writer with what was replicated (upstream offset → downstream
+    /// offset), a batch at a time; the source partition is decoded once per run of records from
+    /// one partition.
+    public func commitRecords(_ records: [AcknowledgedSourceRecord]) async throws {
+        guard !stopping.load(ordering: .relaxed), let writer = offsetSyncWriter else { return }
+        var replicated: [OffsetSync] = []
+        replicated.reserveCapacity(records.count)
+        var lastSourcePartition: SourcePartition?
+        var lastTopicPartition: TopicPartition?
+        for acknowledged in records {
+            let record = acknowledged.record
+            guard let metadata = acknowledged.metadata else {
+                logger.debug("No record metadata (filtered by a transformation?): cannot sync offsets", metadata: ["topic": "\(record.topic)"])
+                continue
+            }
+            guard metadata.hasOffset else {
+                logger.error("Record metadata has no offset: cannot sync offsets", metadata: ["topic": "\(record.topic)"])
+                continue
+            }
+            guard let sourcePartition = record.sourcePartition else { continue }
+            if lastSourcePartition != sourcePartition {
+                lastSourcePartition = sourcePartition
+                lastTopicPartition = MirrorSourceOffsets.unwrapPartition(sourcePartition)
+            }
+            guard let topicPartition = lastTopicPartition else { continue }
+            replicated.append(OffsetSync(
+                topicPartition: topicPartition, upstreamOffset: MirrorSourceOffsets.unwrapOffset(record.sourceOffset),
+                downstreamOffset: metadata.offset))
         }
-        guard metadata.hasOffset else {
-            logger.error("Record metadata has no offset: cannot sync offsets", metadata: ["topic": "\(record.topic)"])
-            return
-        }
-        guard let writer = offsetSyncWriter,
-              let sourcePartition = record.sourcePartition.flatMap(MirrorSourceOffsets.unwrapPartition) else { return }
-        let upstreamOffset = MirrorSourceOffsets.unwrapOffset(record.sourceOffset)
-        if writer.maybeQueueOffsetSync(sourcePartition, upstreamOffset: upstreamOffset, downstreamOffset: metadata.offset) {
+        if !replicated.isEmpty, writer.maybeQueueOffsetSyncs(replicated) {
             writer.firePendingOffsetSyncs()
         }
     }

@@ -151,17 +151,36 @@ public final class OffsetSyncWriter: Sendable {
     /// a sync (pending or delayed); returns whether syncs are pending.
     @discardableResult
     public func maybeQueueOffsetSync(_ partition: TopicPartition, upstreamOffset: Int64, downstreamOffset: Int64) -> Bool {
-        let sync = OffsetSync(topicPartition: partition, upstreamOffset: upstreamOffset, downstreamOffset: downstreamOffset)
+        maybeQueueOffsetSyncs([OffsetSync(topicPartition: partition, upstreamOffset: upstreamOffset, downstreamOffset: downstreamOffset)])
+    }
+
+    /// ``maybeQueueOffsetSync(_:upstreamOffset:downstreamOffset:)`` for each replicated pair, in
+    /// order, under one lock: a run of pairs of one partition looks its state up once and
+    /// leaves only its newest unsent pair delayed (as one call per pair would).
+    @discardableResult
+    public func maybeQueueOffsetSyncs(_ replicated: [OffsetSync]) -> Bool {
         let lag = maxOffsetLag
         return state.withLock { state in
-            let sendNow = state.partitionStates[partition, default: PartitionState(maxOffsetLag: lag)]
-                .update(upstreamOffset: upstreamOffset, downstreamOffset: downstreamOffset)
-            if sendNow {
-                state.delayed.remove(partition)
-                state.pending.put(sync, limit: maxPending)
-                state.partitionStates[partition]?.reset()
-            } else {
-                state.delayed.put(sync)
+            var start = replicated.startIndex
+            while start < replicated.endIndex {
+                let partition = replicated[start].topicPartition
+                var end = start + 1
+                while end < replicated.endIndex, replicated[end].topicPartition == partition { end += 1 }
+                var partitionState = state.partitionStates[partition] ?? PartitionState(maxOffsetLag: lag)
+                var newestDelayed: OffsetSync?
+                for sync in replicated[start..<end] {
+                    if partitionState.update(upstreamOffset: sync.upstreamOffset, downstreamOffset: sync.downstreamOffset) {
+                        newestDelayed = nil
+                        state.delayed.remove(partition)
+                        state.pending.put(sync, limit: maxPending)
+                        partitionState.reset()
+                    } else {
+                        newestDelayed = sync
+                    }
+                }
+                if let newestDelayed { state.delayed.put(newestDelayed) }
+                state.partitionStates[partition] = partitionState
+                start = end
             }
             return !state.pending.isEmpty
         }

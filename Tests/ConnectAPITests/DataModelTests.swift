@@ -93,6 +93,51 @@ struct DataModelTests {
         #expect(SourceRecordMetadata(topic: "t", partition: 0, offset: -1, timestamp: 3).hasOffset == false)
     }
 
+    @Test func recordsAndSchemasAreValuesWhateverTheirStorage() throws {
+        let original = SourceRecord.bytes(
+            sourcePartition: ["cluster": "src"], sourceOffset: ["offset": 1], topic: "src.t", key: [1], value: [2])
+        var copy = original
+        copy.topic = "other"
+        copy.value = .bytes([3])
+        copy.sourceOffset = ["offset": 2]
+        #expect(original.topic == "src.t")
+        #expect(original.value == .bytes([2]))
+        #expect(original.sourceOffset == ["offset": 1])
+        #expect(copy != original)
+        copy.topic = "src.t"
+        copy.value = .bytes([2])
+        copy.sourceOffset = ["offset": 1]
+        #expect(copy == original, "equal by content, not by storage")
+        #expect(Set([copy, original]).count == 1)
+
+        var schema = Schema.optionalBytes
+        schema.name = "renamed"
+        #expect(Schema.optionalBytes.name == nil)
+        #expect(schema != .optionalBytes)
+        schema.name = nil
+        #expect(schema == .optionalBytes)
+        let map = Schema.map(key: .string, value: .array(.int32))
+        #expect(map.keySchema == .string)
+        #expect(map.valueSchema?.valueSchema == .int32)
+        let structSchema = try Schema.struct(name: "s", fields: [("a", .int8), ("b", .optionalString)])
+        var renamed = structSchema
+        renamed.doc = "doc"
+        #expect(structSchema.doc == nil && structSchema.fields.map(\.name) == ["a", "b"])
+        #expect(renamed.fields == structSchema.fields)
+    }
+
+    @Test func offsetMapsComparedByStorageOrContent() {
+        let map: OffsetMap = ["a": 1, "b": "x"]
+        let copy = map
+        #expect(copy.sharesStorage(with: map))
+        #expect(copy == map)
+        let rebuilt: OffsetMap = ["b": "x", "a": 1]
+        #expect(!rebuilt.sharesStorage(with: map))
+        #expect(rebuilt == map, "order-independent, like Java's Map.equals")
+        #expect(OffsetMap(key: "offset", value: 5) == ["offset": 5])
+        #expect(OffsetMap() == OffsetMap())
+    }
+
     @Test func valueDescriptionsMatchJava() {
         #expect(ConnectValue.float32(0.1).description == "0.1")
         #expect(ConnectValue.float64(1e7).description == "1.0E7")

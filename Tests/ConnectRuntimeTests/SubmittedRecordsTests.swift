@@ -109,3 +109,44 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct InFlightRecordsTests {
+    private func entry(_ offset: Int) -> InFlightRecords.Entry {
+        InFlightRecords.Entry(
+            record: SourceRecord(sourcePartition: ["p": "a"], sourceOffset: ["o": .int64(Int64(offset))], topic: "t", value: .int32(Int32(offset))),
+            ticket: nil, bytes: offset)
+    }
+
+    @Test func recordsComeBackOnceByTagInAnyOrder() {
+        var inFlight = InFlightRecords()
+        #expect(inFlight.nextTag == 0)
+        for offset in 0..<5 { inFlight.add(entry(offset)) }
+        #expect(inFlight.nextTag == 5)
+        #expect(inFlight.take(3)?.bytes == 3)
+        #expect(inFlight.take(3) == nil, "a tag is taken once")
+        #expect(inFlight.take(0)?.bytes == 0)
+        #expect(inFlight.take(9) == nil, "unknown tag")
+        inFlight.add(entry(5))
+        #expect(inFlight.nextTag == 6)
+        for tag: UInt64 in [5, 1, 4, 2] { #expect(inFlight.take(tag)?.bytes == Int(tag)) }
+        #expect(inFlight.take(2) == nil)
+        #expect(inFlight.nextTag == 6, "tags keep counting after the buffer emptied")
+    }
+
+    @Test func manyRecordsOutOfOrderStayConsistent() {
+        var inFlight = InFlightRecords()
+        var random = SplitMix64(seed: 7)
+        var outstanding: [UInt64] = []
+        for offset in 0..<20_000 {
+            outstanding.append(inFlight.nextTag)
+            inFlight.add(entry(offset))
+            // Acknowledge a random outstanding record now and then, so the head lags behind.
+            if random.next() % 3 == 0, !outstanding.isEmpty {
+                let tag = outstanding.remove(at: Int(random.next() % UInt64(outstanding.count)))
+                #expect(inFlight.take(tag)?.bytes == Int(tag))
+            }
+        }
+        for tag in outstanding.reversed() { #expect(inFlight.take(tag)?.bytes == Int(tag)) }
+        #expect(inFlight.nextTag == 20_000)
+    }
+}

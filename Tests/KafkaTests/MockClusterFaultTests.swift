@@ -1,5 +1,6 @@
 @_spi(Testing) import Kafka
 import KafkaProtocol
+import Synchronization
 import Testing
 
 /// Fault injection against librdkafka's embedded mock cluster.
@@ -95,6 +96,45 @@ import Testing
         #expect(producer.fatalError != nil)
         let afterwards = await #expect(throws: KafkaError.self) { try await producer.send(record("fenced", "after")) }
         #expect(afterwards?.isFatal == true)
+        await producer.close()
+        await cluster.close()
+    }
+
+    @Test func taggedSendsReportEveryTagOnceInOrderAndFailuresTyped() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("tagged", partitions: 2)
+        let producer = try producer(cluster, ["retries": "0"])
+        // Without a handler a tagged send is refused, and nothing is queued.
+        let refused = #expect(throws: KafkaError.self) { try producer.send(record("tagged", "x"), tag: 1) }
+        #expect(refused?.code == .invalidArgument)
+
+        let reported = Mutex<[Delivery]>([])
+        producer.setDeliveryHandler { batch in reported.withLock { $0 += batch } }
+        #expect(throws: KafkaError.self) { try producer.send(record("tagged", "x"), tag: 1 << 63) }
+        for tag in UInt64(0)..<200 {
+            let value = Array("v\(tag)".utf8)
+            try producer.send(ProducerRecord(topic: "tagged", partition: Int32(tag % 2), key: nil, value: value), tag: tag)
+        }
+        // flush hands over what it served before it returns.
+        try await producer.flush(timeout: .seconds(10))
+        let deliveries = reported.withLock { $0 }
+        #expect(deliveries.map(\.tag).sorted() == Array(0..<200))
+        #expect(deliveries.allSatisfy { $0.error == nil })
+        for partition in Int32(0)..<2 {
+            let ofPartition = deliveries.filter { $0.partition == partition }
+            #expect(ofPartition.map(\.tag) == ofPartition.map(\.tag).sorted(), "per-partition delivery order")
+            #expect(ofPartition.map(\.offset) == Array(0..<Int64(ofPartition.count)))
+        }
+
+        // A failed record is reported under its tag with the typed error.
+        reported.withLock { $0 = [] }
+        cluster.pushRequestErrors(.produce, [.notEnoughReplicas])
+        try producer.send(record("tagged", "fails"), tag: 7_000)
+        try await producer.flush(timeout: .seconds(10))
+        let failed = try #require(reported.withLock { $0 }.first)
+        #expect(failed.tag == 7_000)
+        #expect(failed.offset == -1)
+        #expect(failed.error?.rdKafkaName == "NOT_ENOUGH_REPLICAS")
         await producer.close()
         await cluster.close()
     }

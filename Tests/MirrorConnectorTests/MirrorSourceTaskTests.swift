@@ -111,6 +111,36 @@ struct OffsetSyncWriterTests {
         #expect(writer.partitionStates[partition]?.lastSyncDownstreamOffset == 11)
     }
 
+    @Test func batchesQueueTheSameSyncsAsOneCallPerRecord() {
+        // Runs of records from three partitions, with gaps, rewinds and stale stretches.
+        var pairs: [OffsetSync] = []
+        var upstream: [Int32: Int64] = [0: 0, 1: 100, 2: 7]
+        var downstream: [Int32: Int64] = [0: 0, 1: 0, 2: 0]
+        var random = SystemRandomNumberGenerator()
+        for run in 0..<60 {
+            let partition = Int32(run % 3)
+            for _ in 0..<Int.random(in: 1...40, using: &random) {
+                upstream[partition]! += Int.random(in: 0..<10, using: &random) == 0 ? 3 : 1
+                downstream[partition]! += Int.random(in: 0..<50, using: &random) == 0 ? -2 : 1
+                pairs.append(sync(tp("orders", partition), upstream[partition]!, downstream[partition]!))
+            }
+        }
+        let oneByOne = SyncRecorder()
+        let single = OffsetSyncWriter(maxOffsetLag: 25, sender: oneByOne.sender)
+        for pair in pairs {
+            single.maybeQueueOffsetSync(pair.topicPartition, upstreamOffset: pair.upstreamOffset, downstreamOffset: pair.downstreamOffset)
+        }
+        let batched = SyncRecorder()
+        let batch = OffsetSyncWriter(maxOffsetLag: 25, sender: batched.sender)
+        for chunk in stride(from: 0, to: pairs.count, by: 37) {
+            batch.maybeQueueOffsetSyncs(Array(pairs[chunk..<min(chunk + 37, pairs.count)]))
+        }
+        #expect(batch.pendingOffsetSyncs == single.pendingOffsetSyncs)
+        #expect(batch.delayedOffsetSyncs == single.delayedOffsetSyncs)
+        #expect(batch.partitionStates == single.partitionStates)
+        #expect(!single.pendingOffsetSyncs.isEmpty && !single.delayedOffsetSyncs.isEmpty)
+    }
+
     @Test func atMostTenInFlight() {
         let recorder = SyncRecorder()
         let writer = OffsetSyncWriter(maxOffsetLag: 100, sender: recorder.sender)

@@ -24,6 +24,11 @@ public protocol SourceTask: AnyObject, Sendable {
     /// transformation or tolerated error (`metadata` nil). Default: no-op.
     func commitRecord(_ record: SourceRecord, metadata: SourceRecordMetadata?) async throws
 
+    /// The acknowledged records of one batch, in acknowledgement order: what the runtime calls.
+    /// Default: ``commitRecord(_:metadata:)`` for each. Tasks that commit many small records
+    /// (MirrorMaker) implement it to do their bookkeeping once per batch.
+    func commitRecords(_ records: [AcknowledgedSourceRecord]) async throws
+
     /// Stops the task; called once, after the last `poll` returned. Release resources here.
     func stop() async
 }
@@ -31,6 +36,24 @@ public protocol SourceTask: AnyObject, Sendable {
 extension SourceTask {
     public func commit() async throws {}
     public func commitRecord(_ record: SourceRecord, metadata: SourceRecordMetadata?) async throws {}
+
+    public func commitRecords(_ records: [AcknowledgedSourceRecord]) async throws {
+        for acknowledged in records {
+            try await commitRecord(acknowledged.record, metadata: acknowledged.metadata)
+        }
+    }
+}
+
+/// A record handed to ``SourceTask/commitRecords(_:)``: what the task returned from `poll`
+/// and where it was written (`nil` when it was dropped instead).
+public struct AcknowledgedSourceRecord: Sendable {
+    public var record: SourceRecord
+    public var metadata: SourceRecordMetadata?
+
+    public init(record: SourceRecord, metadata: SourceRecordMetadata?) {
+        self.record = record
+        self.metadata = metadata
+    }
 }
 
 /// What the runtime offers a source task (Kafka's `SourceTaskContext`).

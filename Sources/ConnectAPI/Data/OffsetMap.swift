@@ -25,6 +25,11 @@ public struct OffsetMap: Hashable, Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// A map of one entry (e.g. an offset), built without the duplicate check.
+    public init(key: String, value: OffsetValue) {
+        entries = [Entry(key: key, value: value)]
+    }
+
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     public var keys: [String] { entries.map(\.key) }
@@ -44,7 +49,17 @@ public struct OffsetMap: Hashable, Sendable {
     }
 
     public static func == (lhs: OffsetMap, rhs: OffsetMap) -> Bool {
-        lhs.count == rhs.count && lhs.entries.allSatisfy { rhs[$0.key] == $0.value }
+        lhs.sharesStorage(with: rhs) || (lhs.count == rhs.count && lhs.entries.allSatisfy { rhs[$0.key] == $0.value })
+    }
+
+    /// Whether both maps are copies of one another (same storage): a test that costs nothing
+    /// and implies equality. A source task usually hands out one map per source partition.
+    func sharesStorage(with other: OffsetMap) -> Bool {
+        entries.withUnsafeBufferPointer { mine in
+            other.entries.withUnsafeBufferPointer { theirs in
+                mine.count == theirs.count && mine.baseAddress == theirs.baseAddress
+            }
+        }
     }
 
     /// Order-independent like ``==``, without sorting (no allocation): a commutative sum of the

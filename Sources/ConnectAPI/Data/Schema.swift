@@ -34,35 +34,89 @@ public struct Field: Hashable, Sendable {
 /// (``array(_:)``, ``map(key:value:)``, ``struct(name:fields:)``), refined with the modifier
 /// methods (``optional()``, ``named(_:)``, ``withDefault(_:)``, …).
 public struct Schema: Hashable, Sendable {
-    public var type: SchemaType
-    public var isOptional: Bool
+    /// Everything a schema holds. It lives in one shared box: schemas travel with every
+    /// record (key, value and header schemas), and copying a box costs one reference count
+    /// where copying these fields would cost seven.
+    private struct Attributes: Hashable, Sendable {
+        var type: SchemaType
+        var isOptional: Bool
+        var defaultValue: ConnectValue?
+        var name: String?
+        var version: Int32?
+        var doc: String?
+        var parameters: [String: String]?
+        var fields: [Field] = []
+        var keySchema: Schema?
+        var valueSchema: Schema?
+    }
+
+    /// Copied on write: mutated only while uniquely referenced, hence safe to share.
+    private final class Box: @unchecked Sendable {
+        var attributes: Attributes
+        init(_ attributes: Attributes) { self.attributes = attributes }
+    }
+
+    private var box: Box
+
+    private var attributes: Attributes {
+        get { box.attributes }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.attributes) }
+            yield &box.attributes
+        }
+    }
+
+    public var type: SchemaType {
+        get { box.attributes.type }
+        set { attributes.type = newValue }
+    }
+    public var isOptional: Bool {
+        get { box.attributes.isOptional }
+        set { attributes.isOptional = newValue }
+    }
     /// The value used when a struct field holds `null` (must match the schema).
-    public var defaultValue: ConnectValue?
+    public var defaultValue: ConnectValue? {
+        get { box.attributes.defaultValue }
+        set { attributes.defaultValue = newValue }
+    }
     /// The schema's name, e.g. `org.apache.kafka.connect.data.Timestamp` for a logical type.
-    public var name: String?
-    public var version: Int32?
-    public var doc: String?
+    public var name: String? {
+        get { box.attributes.name }
+        set { attributes.name = newValue }
+    }
+    public var version: Int32? {
+        get { box.attributes.version }
+        set { attributes.version = newValue }
+    }
+    public var doc: String? {
+        get { box.attributes.doc }
+        set { attributes.doc = newValue }
+    }
     /// Extra string parameters (e.g. `scale` of a `Decimal`), or `nil` when there are none.
-    public var parameters: [String: String]?
+    public var parameters: [String: String]? {
+        get { box.attributes.parameters }
+        set { attributes.parameters = newValue }
+    }
     /// The fields of a struct schema, in order; empty for other types.
-    public private(set) var fields: [Field]
-    // Arrays give the recursion the indirection a struct needs: [key, value] or [element].
-    private var keyStorage: [Schema]
-    private var valueStorage: [Schema]
+    public var fields: [Field] { box.attributes.fields }
 
     /// A schema of a primitive type (for complex types use the factories).
     public init(type: SchemaType, isOptional: Bool = false) {
-        self.type = type
-        self.isOptional = isOptional
-        fields = []
-        keyStorage = []
-        valueStorage = []
+        box = Box(Attributes(type: type, isOptional: isOptional))
     }
 
     /// The key schema of a map schema.
-    public var keySchema: Schema? { keyStorage.first }
+    public var keySchema: Schema? { box.attributes.keySchema }
     /// The element schema of an array schema, or the value schema of a map schema.
-    public var valueSchema: Schema? { valueStorage.first }
+    public var valueSchema: Schema? { box.attributes.valueSchema }
+
+    public static func == (lhs: Schema, rhs: Schema) -> Bool {
+        lhs.box === rhs.box || lhs.box.attributes == rhs.box.attributes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.attributes)
+    }
 
     /// The field called `name` of a struct schema.
     public func field(_ name: String) -> Field? {
@@ -74,15 +128,15 @@ public struct Schema: Hashable, Sendable {
     /// An array of `elements`.
     public static func array(_ elements: Schema) -> Schema {
         var schema = Schema(type: .array)
-        schema.valueStorage = [elements]
+        schema.attributes.valueSchema = elements
         return schema
     }
 
     /// A map from `key` to `value`.
     public static func map(key: Schema, value: Schema) -> Schema {
         var schema = Schema(type: .map)
-        schema.keyStorage = [key]
-        schema.valueStorage = [value]
+        schema.attributes.keySchema = key
+        schema.attributes.valueSchema = value
         return schema
     }
 
@@ -95,7 +149,7 @@ public struct Schema: Hashable, Sendable {
             guard schema.field(fieldName) == nil else {
                 throw ConnectError("Cannot create field because of field name duplication \(fieldName)")
             }
-            schema.fields.append(Field(name: fieldName, index: schema.fields.count, schema: fieldSchema))
+            schema.attributes.fields.append(Field(name: fieldName, index: schema.fields.count, schema: fieldSchema))
         }
         return schema
     }

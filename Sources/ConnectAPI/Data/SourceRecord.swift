@@ -2,20 +2,82 @@
 /// (source partition and offset, which the runtime commits to the offsets topic) and what to
 /// write (topic, optional partition, key, value, timestamp, headers).
 public struct SourceRecord: Hashable, Sendable {
+    /// The record's fields, in one shared box: the runtime copies a record several times on its
+    /// way to Kafka (in-flight bookkeeping, acknowledgement, `commitRecords`), and copying a box
+    /// costs one reference count where copying the fields would cost seven.
+    private struct Fields: Hashable, Sendable {
+        var sourcePartition: SourcePartition?
+        var sourceOffset: SourceOffset?
+        var topic: String
+        var kafkaPartition: Int32?
+        var keySchema: Schema?
+        var key: ConnectValue
+        var valueSchema: Schema?
+        var value: ConnectValue
+        var timestamp: Int64?
+        var headers: ConnectHeaders
+    }
+
+    /// Copied on write: mutated only while uniquely referenced, hence safe to share.
+    private final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    private var fields: Fields {
+        get { box.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+            yield &box.fields
+        }
+    }
+
     /// The source partition, or `nil` when the record carries no offset to commit.
-    public var sourcePartition: SourcePartition?
+    public var sourcePartition: SourcePartition? {
+        get { box.fields.sourcePartition }
+        set { fields.sourcePartition = newValue }
+    }
     /// The position after which the task resumes once this record is committed.
-    public var sourceOffset: SourceOffset?
-    public var topic: String
+    public var sourceOffset: SourceOffset? {
+        get { box.fields.sourceOffset }
+        set { fields.sourceOffset = newValue }
+    }
+    public var topic: String {
+        get { box.fields.topic }
+        set { fields.topic = newValue }
+    }
     /// The Kafka partition to write to; `nil` lets the producer's partitioner choose.
-    public var kafkaPartition: Int32?
-    public var keySchema: Schema?
-    public var key: ConnectValue
-    public var valueSchema: Schema?
-    public var value: ConnectValue
+    public var kafkaPartition: Int32? {
+        get { box.fields.kafkaPartition }
+        set { fields.kafkaPartition = newValue }
+    }
+    public var keySchema: Schema? {
+        get { box.fields.keySchema }
+        set { fields.keySchema = newValue }
+    }
+    public var key: ConnectValue {
+        get { box.fields.key }
+        set { fields.key = newValue }
+    }
+    public var valueSchema: Schema? {
+        get { box.fields.valueSchema }
+        set { fields.valueSchema = newValue }
+    }
+    public var value: ConnectValue {
+        get { box.fields.value }
+        set { fields.value = newValue }
+    }
     /// Milliseconds since the epoch; `nil` lets the producer set it.
-    public var timestamp: Int64?
-    public var headers: ConnectHeaders
+    public var timestamp: Int64? {
+        get { box.fields.timestamp }
+        set { fields.timestamp = newValue }
+    }
+    public var headers: ConnectHeaders {
+        get { box.fields.headers }
+        set { fields.headers = newValue }
+    }
 
     public init(
         sourcePartition: SourcePartition?,
@@ -29,16 +91,17 @@ public struct SourceRecord: Hashable, Sendable {
         timestamp: Int64? = nil,
         headers: ConnectHeaders = []
     ) {
-        self.sourcePartition = sourcePartition
-        self.sourceOffset = sourceOffset
-        self.topic = topic
-        self.kafkaPartition = kafkaPartition
-        self.keySchema = keySchema
-        self.key = key
-        self.valueSchema = valueSchema
-        self.value = value
-        self.timestamp = timestamp
-        self.headers = headers
+        box = Box(Fields(
+            sourcePartition: sourcePartition, sourceOffset: sourceOffset, topic: topic, kafkaPartition: kafkaPartition,
+            keySchema: keySchema, key: key, valueSchema: valueSchema, value: value, timestamp: timestamp, headers: headers))
+    }
+
+    public static func == (lhs: SourceRecord, rhs: SourceRecord) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.fields)
     }
 
     /// A record of raw bytes (the MirrorMaker path): key and value use

@@ -6,8 +6,10 @@ import ConnectAPI
 /// are never committed, so a crash never skips an unwritten record.
 ///
 /// Submitting and acknowledging are O(1) (amortized): a ticket names its partition's queue by
-/// index and its record by a per-partition sequence number, so no lookup hashes an offset map
-/// and no queue is copied, however many records are in flight.
+/// index and its record by a per-partition sequence number, and the newest committable offset
+/// stays in its queue, so acknowledging hashes no offset map and no queue is copied, however
+/// many records are in flight. Submitting hashes the source partition only when it differs
+/// from the previous record's.
 struct SubmittedRecords: Sendable {
     /// A handle that identifies one submitted record when its acknowledgement arrives.
     struct Ticket: Hashable, Sendable {
@@ -19,6 +21,8 @@ struct SubmittedRecords: Sendable {
     /// first, from `head` on (entries before `head` are resolved and wait for compaction).
     private struct PartitionQueue: Sendable {
         let partition: OffsetMap
+        /// The newest offset that became committable since the last ``takeCommittable()``.
+        var committable: OffsetMap?
         var offsets: [OffsetMap] = []
         var acknowledged: [Bool] = []
         var head = 0
@@ -67,7 +71,10 @@ struct SubmittedRecords: Sendable {
 
     private var queueIndex: [OffsetMap: Int] = [:]
     private var queues: [PartitionQueue] = []
-    private var committable: [OffsetMap: OffsetMap] = [:]
+    /// The queues holding a ``PartitionQueue/committable`` offset.
+    private var committableQueues: [Int] = []
+    /// The queue of the last submitted record's partition (records come in runs per partition).
+    private var lastQueue: (partition: OffsetMap, index: Int)?
 
     /// Number of records sent but not yet acknowledged or committable.
     private(set) var inFlight = 0
@@ -77,13 +84,16 @@ struct SubmittedRecords: Sendable {
     mutating func submit(partition: OffsetMap?, offset: OffsetMap?) -> Ticket? {
         guard let partition, let offset else { return nil }
         let index: Int
-        if let existing = queueIndex[partition] {
+        if let last = lastQueue, last.partition == partition {
+            index = last.index
+        } else if let existing = queueIndex[partition] {
             index = existing
         } else {
             index = queues.count
             queues.append(PartitionQueue(partition: partition))
             queueIndex[partition] = index
         }
+        lastQueue = (partition, index)
         inFlight += 1
         return Ticket(queue: index, sequence: queues[index].append(offset))
     }
@@ -94,18 +104,28 @@ struct SubmittedRecords: Sendable {
         guard queues.indices.contains(ticket.queue) else { return }
         let (advanced, newest) = queues[ticket.queue].acknowledge(ticket.sequence)
         guard let newest else { return }
-        committable[queues[ticket.queue].partition] = newest
+        if queues[ticket.queue].committable == nil { committableQueues.append(ticket.queue) }
+        queues[ticket.queue].committable = newest
         inFlight -= advanced
     }
 
     /// Takes the offsets that became committable since the last call.
     mutating func takeCommittable() -> [OffsetMap: OffsetMap] {
-        defer { committable.removeAll() }
-        return committable
+        var offsets: [OffsetMap: OffsetMap] = [:]
+        for index in committableQueues {
+            offsets[queues[index].partition] = queues[index].committable
+            queues[index].committable = nil
+        }
+        committableQueues.removeAll(keepingCapacity: true)
+        return offsets
     }
 
     /// Puts back offsets whose flush failed, unless newer ones arrived meanwhile.
     mutating func restore(_ offsets: [OffsetMap: OffsetMap]) {
-        committable.merge(offsets) { newer, _ in newer }
+        for (partition, offset) in offsets {
+            guard let index = queueIndex[partition], queues[index].committable == nil else { continue }
+            queues[index].committable = offset
+            committableQueues.append(index)
+        }
     }
 }

@@ -23,11 +23,11 @@ final class WorkerSourceTask: WorkerJob {
 
     private struct Shared {
         var submitted = SubmittedRecords()
-        /// Acknowledged records waiting for the task's `commitRecord`.
-        var acknowledged: [(SourceRecord, SourceRecordMetadata)] = []
+        var inFlight = InFlightRecords()
+        /// Acknowledged records waiting for the task's `commitRecords`.
+        var acknowledged: [AcknowledgedSourceRecord] = []
         var sendFailure: KafkaError?
-        /// Acknowledged records and bytes not yet added to ``metrics`` (added once per batch,
-        /// so the delivery-report thread takes one lock per record, not two).
+        /// Acknowledged records and bytes not yet added to ``metrics`` (added once per batch).
         var sentRecords = 0
         var sentBytes = 0
     }
@@ -51,6 +51,7 @@ final class WorkerSourceTask: WorkerJob {
         logger[metadataKey: "task"] = "\(id)"
         self.logger = logger
         metrics = TaskMetrics()
+        producer.setDeliveryHandler { [weak self] deliveries in self?.recordDeliveries(deliveries) }
     }
 
     func execute() async {
@@ -109,46 +110,70 @@ final class WorkerSourceTask: WorkerJob {
         }
     }
 
+    /// Converts and sends a batch. Each record waits in ``InFlightRecords`` under the tag it
+    /// was sent with until its delivery report comes (``recordDeliveries(_:)``).
     private func send(_ records: [SourceRecord]) async throws {
         guard !records.isEmpty else { return }
         let started = ContinuousClock.now
         let producerRecords = try records.map(convert)
         // One lock for the whole batch: a failure reported since the last batch stops it, and
-        // every record is submitted before its send (so its acknowledgement finds it).
-        let tickets = try shared.withLock { state -> [SubmittedRecords.Ticket?] in
+        // every record is registered before its send (so its delivery report finds it).
+        let firstTag = try shared.withLock { state throws -> UInt64 in
             if let failure = state.sendFailure { throw failure }
-            return records.map { state.submitted.submit(partition: $0.sourcePartition, offset: $0.sourceOffset) }
+            let first = state.inFlight.nextTag
+            for (record, producerRecord) in zip(records, producerRecords) {
+                let ticket = state.submitted.submit(partition: record.sourcePartition, offset: record.sourceOffset)
+                let bytes = (producerRecord.key?.count ?? 0) + (producerRecord.value?.count ?? 0)
+                state.inFlight.add(InFlightRecords.Entry(record: record, ticket: ticket, bytes: bytes))
+            }
+            return first
         }
-        for index in records.indices {
-            let record = records[index]
-            let producerRecord = producerRecords[index]
-            let ticket = tickets[index]
-            let bytes = (producerRecord.key?.count ?? 0) + (producerRecord.value?.count ?? 0)
+        for (index, producerRecord) in producerRecords.enumerated() {
+            let tag = firstTag + UInt64(index)
             while true {
                 do {
-                    try producer.send(producerRecord) { [self] result in
-                        shared.withLock { state in
-                            switch result {
-                            case .success(let metadata):
-                                if let ticket { state.submitted.acknowledge(ticket) }
-                                state.acknowledged.append((record, SourceRecordMetadata(
-                                    topic: metadata.topic, partition: metadata.partition,
-                                    offset: metadata.offset, timestamp: metadata.timestamp)))
-                                state.sentRecords += 1
-                                state.sentBytes += bytes
-                            case .failure(let error):
-                                state.sendFailure = state.sendFailure ?? error
-                            }
-                        }
-                    }
+                    try producer.send(producerRecord, tag: tag)
                     break
                 } catch let error as KafkaError where error.code == .queueFull {
-                    if let failure = shared.withLock({ $0.sendFailure }) { throw failure }
+                    if let failure = shared.withLock({ $0.sendFailure }) {
+                        abandon(tags: tag..<firstTag + UInt64(producerRecords.count))
+                        throw failure
+                    }
                     try await Task.sleep(for: .milliseconds(5))
+                } catch {
+                    abandon(tags: tag..<firstTag + UInt64(producerRecords.count))
+                    throw error
                 }
             }
         }
         metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
+    }
+
+    /// Forgets records that were registered but never reached the producer (no report comes).
+    private func abandon(tags: Range<UInt64>) {
+        shared.withLock { state in
+            for tag in tags { _ = state.inFlight.take(tag) }
+        }
+    }
+
+    /// The producer's delivery reports: acknowledged records become committable and wait for
+    /// the task's `commitRecords`; the first failure stops the task at its next batch.
+    private func recordDeliveries(_ deliveries: [Delivery]) {
+        shared.withLock { state in
+            for delivery in deliveries {
+                guard let entry = state.inFlight.take(delivery.tag) else { continue }
+                guard delivery.error == nil else {
+                    state.sendFailure = state.sendFailure ?? delivery.error
+                    continue
+                }
+                if let ticket = entry.ticket { state.submitted.acknowledge(ticket) }
+                let metadata = SourceRecordMetadata(
+                    topic: entry.record.topic, partition: delivery.partition, offset: delivery.offset, timestamp: delivery.timestamp)
+                state.acknowledged.append(AcknowledgedSourceRecord(record: entry.record, metadata: metadata))
+                state.sentRecords += 1
+                state.sentBytes += entry.bytes
+            }
+        }
     }
 
     private func convert(_ record: SourceRecord) throws -> ProducerRecord {
@@ -177,9 +202,7 @@ final class WorkerSourceTask: WorkerJob {
             return (state.acknowledged, state.sentRecords, state.sentBytes)
         }
         if sentRecords > 0 { metrics.recordSent(records: sentRecords, bytes: sentBytes) }
-        for (record, metadata) in acknowledged {
-            try await task.commitRecord(record, metadata: metadata)
-        }
+        if !acknowledged.isEmpty { try await task.commitRecords(acknowledged) }
         if let failure = shared.withLock({ $0.sendFailure }) { throw failure }
     }
 
@@ -249,5 +272,48 @@ func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Senda
         defer { group.cancelAll() }
         guard let first = try await group.next() else { throw CancellationError() }
         return first
+    }
+}
+
+/// The records a source task handed to its producer and whose delivery report has not come,
+/// by the tag they were sent with (consecutive numbers). Reports come roughly in order, so
+/// the storage is an array with a moving head, compacted as it empties: O(1) per record.
+struct InFlightRecords: Sendable {
+    struct Entry: Sendable {
+        var record: SourceRecord
+        var ticket: SubmittedRecords.Ticket?
+        var bytes: Int
+    }
+
+    private var entries: [Entry?] = []
+    private var head = 0
+    /// The tag of `entries[head]`.
+    private var headTag: UInt64 = 0
+
+    /// The tag the next added record gets.
+    var nextTag: UInt64 { headTag + UInt64(entries.count - head) }
+
+    /// Adds a record under ``nextTag``.
+    mutating func add(_ entry: Entry) {
+        entries.append(entry)
+    }
+
+    /// Removes and returns the record sent with `tag` (`nil` if unknown or already taken).
+    mutating func take(_ tag: UInt64) -> Entry? {
+        guard tag >= headTag, tag < nextTag else { return nil }
+        let index = head + Int(tag - headTag)
+        guard let entry = entries[index].take() else { return nil }
+        while head < entries.count, entries[head] == nil {
+            head += 1
+            headTag += 1
+        }
+        if head == entries.count {
+            entries.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024, head * 2 >= entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
+        return entry
     }
 }

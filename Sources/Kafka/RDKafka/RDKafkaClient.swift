@@ -79,7 +79,7 @@ final class RDKafkaClient: Sendable {
         self.callbacks = callbacks
         self.handle = SendablePointer(pointer: pointer)
         self.drainOnDrop = drainOnDrop
-        self.poller = MainQueuePoller(handle: handle, name: "rdkafka-main-\(kind)")
+        self.poller = MainQueuePoller(handle: handle, name: "rdkafka-main-\(kind)", afterPoll: callbacks.taggedDeliveries.dispatch)
     }
 
     deinit {
@@ -161,10 +161,13 @@ final class MainQueuePoller: Sendable {
     private let running = Atomic<Bool>(true)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(handle: SendablePointer, name: String) {
+    /// - Parameter afterPoll: runs after every `rd_kafka_poll` on the thread (hands over what
+    ///   the callbacks collected).
+    init(handle: SendablePointer, name: String, afterPoll: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
             while running.load(ordering: .acquiring) {
                 rd_kafka_poll(handle.pointer, 100)
+                afterPoll()
             }
             finished.signal()
         }
@@ -183,6 +186,8 @@ final class MainQueuePoller: Sendable {
 /// The target of librdkafka's callbacks for one handle: logs and remembers errors.
 final class RDKafkaCallbacks: Sendable {
     let logger: Logger
+    /// Delivery reports of tagged sends (producers only), collected by the delivery callback.
+    let taggedDeliveries = TaggedDeliveryQueue()
     private let errors = Mutex<(last: KafkaError?, fatal: KafkaError?)>((nil, nil))
 
     init(logger: Logger) {
