@@ -136,12 +136,19 @@ public struct DistributedConfig: Sendable {
         interWorkerKeyGenerationAlgorithm = try parsed.string("inter.worker.key.generation.algorithm")
         interWorkerKeySize = parsed.value("inter.worker.key.size").flatMap { if case .int(let s) = $0 { s } else { nil } }
         interWorkerKeyTTLMs = try parsed.int("inter.worker.key.ttl.ms")
+        if let size = interWorkerKeySize, let algorithm = MACAlgorithm(javaName: interWorkerKeyGenerationAlgorithm),
+           size < algorithm.minimumKeySizeBits {
+            throw ConfigException(
+                "Unable to create key generator with algorithm \(interWorkerKeyGenerationAlgorithm) and key size \(size): Key length must be at least \(algorithm.minimumKeySizeBits) bits",
+                name: "inter.worker.key.size")
+        }
         interWorkerSignatureAlgorithm = try parsed.string("inter.worker.signature.algorithm")
         interWorkerVerificationAlgorithms = try parsed.list("inter.worker.verification.algorithms")
+        // Apache compares the names verbatim here (the JCA lookups are case-insensitive).
         if !interWorkerVerificationAlgorithms.contains(interWorkerSignatureAlgorithm) {
             throw ConfigException(
-                name: "inter.worker.verification.algorithms", value: JavaCompat.listString(interWorkerVerificationAlgorithms),
-                reason: "Signature algorithm '\(interWorkerSignatureAlgorithm)' must be present in the list of permitted verification algorithms")
+                name: "inter.worker.signature.algorithm", value: interWorkerSignatureAlgorithm,
+                reason: "Signature algorithm must be present in inter.worker.verification.algorithms list")
         }
 
         topicTrackingEnable = try parsed.bool("topic.tracking.enable")
@@ -309,23 +316,59 @@ public struct DistributedConfig: Sendable {
         .define("topic.creation.enable", .boolean, defaultValue: .boolean(true), importance: .low,
                 documentation: "Whether source connectors may have the worker create their topics.")
         .define("inter.worker.key.generation.algorithm", .string, defaultValue: .string("HmacSHA256"),
-                validator: .in("HmacSHA256"), importance: .low,
+                validator: macAlgorithm(kind: "KeyGenerator"), importance: .low,
                 documentation: "Algorithm used to generate keys for inter-worker request signing.")
         .define("inter.worker.key.size", .int, defaultValue: .null, importance: .low,
-                documentation: "Size in bits of the inter-worker signing key (the algorithm's default when unset).")
+                documentation: "Size in bits of the inter-worker signing key (the algorithm's default when unset: 256 for HmacSHA256, 384 for HmacSHA384, 512 for HmacSHA512, HmacSHA1 and HmacMD5).")
         .define("inter.worker.key.ttl.ms", .int, defaultValue: .int(3_600_000), validator: .between(0, Int(Int32.max)),
                 importance: .low, documentation: "Time to live of the inter-worker signing key.")
         .define("inter.worker.signature.algorithm", .string, defaultValue: .string("HmacSHA256"),
-                validator: .in("HmacSHA256"), importance: .low,
+                validator: macAlgorithm(kind: "Mac"), importance: .low,
                 documentation: "Algorithm used to sign inter-worker requests.")
         .define("inter.worker.verification.algorithms", .list, defaultValue: .list(["HmacSHA256"]),
-                validator: .validList("HmacSHA256"), importance: .low,
+                validator: macAlgorithms, importance: .low,
                 documentation: "Algorithms permitted to verify inter-worker requests.")
         .define("exactly.once.source.support", .string, defaultValue: .string("disabled"),
                 validator: .caseInsensitiveIn("disabled", "enabled", "preparing"), importance: .high,
                 documentation: "Whether to enable exactly-once support for source connectors.")
         .withClientSslSupport()
         .withClientSaslSupport()
+
+    /// One of the HMAC algorithms this runtime computes (Apache: any `Mac` or `KeyGenerator`
+    /// algorithm of the JVM), with Apache's wording.
+    private static func macAlgorithm(kind: String) -> ConfigValidator {
+        ConfigValidator(description: "Any \(kind) algorithm supported by this runtime: " + MACAlgorithm.javaNames.joined(separator: ", ")) {
+            name, value throws(ConfigException) in
+            guard case .string(let algorithm)? = value else {
+                throw ConfigException(name: name, value: nil, reason: "Value must be non-null")
+            }
+            try checkMACAlgorithm(name, algorithm)
+        }
+    }
+
+    /// A non-empty list of supported HMAC algorithms (`inter.worker.verification.algorithms`).
+    private static let macAlgorithms = ConfigValidator(
+        description: "A list of one or more MAC algorithms, each supported by this runtime: " + MACAlgorithm.javaNames.joined(separator: ", ")
+    ) { name, value throws(ConfigException) in
+        guard case .list(let algorithms)? = value, !algorithms.isEmpty else {
+            throw ConfigException(name: name, value: "[]", reason: "At least one signature verification algorithm must be provided")
+        }
+        for algorithm in algorithms { try checkMACAlgorithm(name, algorithm) }
+    }
+
+    private static func checkMACAlgorithm(_ name: String, _ algorithm: String) throws(ConfigException) {
+        guard MACAlgorithm(javaName: algorithm) != nil else {
+            throw ConfigException(
+                name: name, value: algorithm,
+                reason: "the algorithm is not supported by this runtime; the supported algorithms are: [\(MACAlgorithm.javaNames.joined(separator: ", "))]")
+        }
+    }
+
+    /// The session-key size in bits: `inter.worker.key.size`, or the JVM's default for the
+    /// key generation algorithm.
+    public var interWorkerKeySizeBits: Int32 {
+        interWorkerKeySize ?? MACAlgorithm(javaName: interWorkerKeyGenerationAlgorithm)?.defaultKeySizeBits ?? 256
+    }
 
     private static let replicationFactor = ConfigValidator(description: "Positive number not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default") {
         name, value throws(ConfigException) in

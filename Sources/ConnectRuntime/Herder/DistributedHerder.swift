@@ -432,8 +432,8 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let current = state.withLock { $0.sessionKey }
         if let current, now - current.creationTimestamp < Int64(config.interWorkerKeyTTLMs) { return }
-        let bits = Int(config.interWorkerKeySize ?? 256)
-        var key = [UInt8](repeating: 0, count: max(1, bits / 8))
+        let bits = Int(config.interWorkerKeySizeBits)
+        var key = [UInt8](repeating: 0, count: max(1, (bits + 7) / 8))
         var generator = SystemRandomNumberGenerator()
         for i in key.indices { key[i] = UInt8.random(in: .min ... .max, using: &generator) }
         let sessionKey = SessionKey(key: key, algorithm: config.interWorkerKeyGenerationAlgorithm, creationTimestamp: now)
