@@ -50,30 +50,35 @@ extension DistributedHerder {
         return snapshot.tasks(connector).map { TaskInfo(id: $0, config: snapshot.taskConfig($0) ?? [:]) }
     }
 
+    /// The connector's status from the status topic; like Apache, a connector without one
+    /// (unknown, or created and not yet started anywhere) is 404 "No status found for connector X".
     public func connectorStatus(_ connector: String) async throws -> ConnectorStateInfo {
+        guard statusStore.get(connector: connector) != nil else {
+            throw ConnectRestError.noStatusFound(connector: connector)
+        }
         let snapshot = configStore.snapshot()
-        guard let config = snapshot.connectorConfig(connector) else { throw ConnectRestError.connectorNotFound(connector) }
-        return statusInfo(connector, config: config, snapshot: snapshot)
+        return statusInfo(connector, config: snapshot.connectorConfig(connector), snapshot: snapshot)
     }
 
     public func taskStatus(_ task: ConnectorTaskId) async throws -> ConnectorStateInfo.TaskState {
-        guard let status = statusStore.get(task: task) else {
-            throw ConnectRestError.notFound("No status found for task \(task)")
-        }
+        guard let status = statusStore.get(task: task) else { throw ConnectRestError.noStatusFound(task: task) }
         return ConnectorStateInfo.TaskState(id: task.task, state: status.state.rawValue, workerId: status.workerId, trace: status.trace)
     }
 
-    func statusInfo(_ connector: String, config: [String: String], snapshot: ClusterConfigState) -> ConnectorStateInfo {
+    /// The status of a connector and its tasks. While the connector has a config, only its
+    /// committed tasks are listed (statuses of tasks it no longer has are left out); the type
+    /// is `unknown` without a config (deleted, its statuses not yet removed).
+    func statusInfo(_ connector: String, config: [String: String]?, snapshot: ClusterConfigState) -> ConnectorStateInfo {
         let connectorStatus = statusStore.get(connector: connector)
         let connectorState = ConnectorStateInfo.ConnectorState(
             state: connectorStatus?.state.rawValue ?? StatusRecord.State.unassigned.rawValue,
             workerId: connectorStatus?.workerId ?? "", trace: connectorStatus?.trace)
-        let current = Set(snapshot.tasks(connector))
+        let current = config == nil ? nil : Set(snapshot.tasks(connector))
         let tasks = statusStore.getAll(connector: connector)
-            .filter { current.contains($0.id) }
+            .filter { current?.contains($0.id) ?? true }
             .sorted { $0.id.task < $1.id.task }
             .map { ConnectorStateInfo.TaskState(id: $0.id.task, state: $0.state.rawValue, workerId: $0.workerId, trace: $0.trace) }
-        return ConnectorStateInfo(name: connector, connector: connectorState, tasks: tasks, type: connectorType(config))
+        return ConnectorStateInfo(name: connector, connector: connectorState, tasks: tasks, type: config.map(connectorType) ?? .unknown)
     }
 
     func connectorType(_ config: [String: String]) -> ConnectorType {
