@@ -3,7 +3,8 @@ import Synchronization
 
 /// A source that counts: task `i` writes string records `task-<i>-<n>` with key `"<i>"` to
 /// `topic`, `records.per.poll` at a time every `poll.interval.ms`, optionally stopping after
-/// `max.records` (per task) or failing after `fail.after.records` (per task run).
+/// `max.records` (per task) or failing after `fail.after.records` (per task run). For testing
+/// the runtime, `tasks.generated` makes it generate that many task configs whatever `tasks.max` is.
 ///
 /// Source partition `{"task": i}`, offset `{"seq": n}` of the last record; a restarted task
 /// resumes at the record after its last committed offset.
@@ -15,6 +16,7 @@ public final class SequenceSourceConnector: SourceConnector {
     public static let pollIntervalConfig = "poll.interval.ms"
     public static let maxRecordsConfig = "max.records"
     public static let failAfterRecordsConfig = "fail.after.records"
+    public static let tasksGeneratedConfig = "tasks.generated"
     /// Set by the connector in each task config: the task's index.
     public static let taskIndexConfig = "task.index"
 
@@ -29,8 +31,11 @@ public final class SequenceSourceConnector: SourceConnector {
                 documentation: "How many records each task writes in total (-1: no limit).")
         .define(failAfterRecordsConfig, .long, defaultValue: .long(-1), importance: .low,
                 documentation: "Each task run fails after writing this many records (-1: never); for testing failures.")
+        .define(tasksGeneratedConfig, .int, defaultValue: .int(-1), validator: .atLeast(-1), importance: .low,
+                documentation: "How many task configs the connector generates, whatever tasks.max is (-1: tasks.max); for testing the runtime's tasks.max enforcement.")
 
     private let props = Mutex<[String: String]>([:])
+    private let tasksGenerated = Mutex<Int32>(-1)
 
     public init() {}
 
@@ -39,14 +44,17 @@ public final class SequenceSourceConnector: SourceConnector {
     public var taskType: any SourceTask.Type { SequenceSourceTask.self }
 
     public func start(_ props: [String: String], context: any ConnectorContext) async throws {
-        _ = try parseConfig(props, Self.sequenceConfigDef)
+        let config = try parseConfig(props, Self.sequenceConfigDef)
+        let generated = try config.int(Self.tasksGeneratedConfig)
         self.props.withLock { $0 = props }
+        tasksGenerated.withLock { $0 = generated }
     }
 
     /// One config per task, each with its ``taskIndexConfig``.
     public func taskConfigs(maxTasks: Int) async throws -> [[String: String]] {
         let base = props.withLock { $0 }
-        return (0..<max(maxTasks, 0)).map { index in
+        let generated = Int(tasksGenerated.withLock { $0 })
+        return (0..<max(generated >= 0 ? generated : maxTasks, 0)).map { index in
             var config = base
             config[Self.taskIndexConfig] = String(index)
             return config

@@ -23,6 +23,13 @@ struct SequenceSourceTests {
         #expect(SequenceSourceConnector().validate([:]).errorCount == 1)
     }
 
+    @Test func tasksGeneratedOverridesMaxTasks() async throws {
+        let connector = SequenceSourceConnector()
+        try await connector.start(base.merging(["tasks.generated": "3"]) { _, new in new }, context: TestConnectorContext())
+        #expect(try await connector.taskConfigs(maxTasks: 1).map { $0["task.index"] } == ["0", "1", "2"])
+        #expect(SequenceSourceConnector().validate(base.merging(["tasks.generated": "-2"]) { _, new in new }).errorCount == 1)
+    }
+
     @Test func emitsRecordsAndResumesAfterCommittedOffset() async throws {
         var config = base
         config["task.index"] = "1"

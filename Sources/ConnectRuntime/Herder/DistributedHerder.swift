@@ -315,6 +315,8 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
               let taskConfig = snapshot.taskConfig(task) else { return }
         let target: TargetState = snapshot.targetState(task.connector) == .paused ? .paused : .started
         do {
+            // Apache fails every task of a connector whose committed tasks exceed an enforced tasks.max.
+            try TooManyTasksError.check(task.connector, taskCount: snapshot.tasks(task.connector).count, connectorConfig: connectorConfig)
             try worker.startTask(task, connectorConfig: connectorConfig, taskConfig: taskConfig, targetState: target)
         } catch {
             logger.error("Failed to start task", metadata: ["task": "\(task)", "error": "\(error)"])
@@ -353,19 +355,25 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
     func reconfigureConnectorTasks(_ connector: String) async {
         state.withLock { _ = $0.pendingReconfiguration.remove(connector) }
         let snapshot = configStore.snapshot()
-        guard worker.connectorNames.contains(connector),
+        // A connector that is not started here (elsewhere, paused, stopped, failed) is skipped,
+        // as Apache does; it asks again when it reaches RUNNING.
+        guard worker.isConnectorStarted(connector),
               let connectorConfig = snapshot.connectorConfig(connector),
               snapshot.targetState(connector) ?? .started == .started else { return }
         do {
-            let maxTasks = Int(connectorConfig[ConnectorConfig.tasksMax].flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-                ?? ConnectorConfig.tasksMaxDefault)
+            let maxTasks = TooManyTasksError.maxTasks(connectorConfig)
             var generated = try await worker.connectorTaskConfigs(connector, maxTasks: maxTasks)
-            if generated.count > maxTasks {
-                let enforce = connectorConfig[ConnectorConfig.tasksMaxEnforce]?.lowercased() != "false"
-                if enforce {
-                    throw ConnectError("The connector \(connector) has generated \(generated.count) tasks, which is greater than \(maxTasks), the maximum number of tasks it is configured to create. ")
+            do {
+                if try TooManyTasksError.check(connector, taskCount: generated.count, connectorConfig: connectorConfig) {
+                    logger.warning(
+                        "The connector generated more tasks than tasks.max; this is a bug of the connector and will be disallowed in future releases of Kafka Connect (tasks.max.enforce=false tolerates it now)",
+                        metadata: ["connector": "\(connector)", "tasks": "\(generated.count)", "tasks.max": "\(maxTasks)"])
                 }
-                logger.warning("Connector generated more tasks than tasks.max", metadata: ["connector": "\(connector)"])
+            } catch {
+                // Apache's TooManyTasksException: the connector fails, and is not retried.
+                logger.error("Connector generated too many tasks; failing it", metadata: ["connector": "\(connector)", "error": "\(error)"])
+                worker.failConnector(connector, error)
+                return
             }
             let taskClass = Self.taskClassName(connectorConfig[ConnectorConfig.connectorClass] ?? "", plugins: plugins)
             let isSink = worker.isSinkConnector(connectorConfig) ?? false

@@ -121,6 +121,18 @@ public final class Worker: Sendable {
         return try await connector.taskConfigs(maxTasks: maxTasks)
     }
 
+    /// Whether the connector runs here and is started (not paused, stopped or failed), as
+    /// Apache's `Worker.isRunning`.
+    public func isConnectorStarted(_ name: String) -> Bool {
+        state.withLock { $0.connectors[name]?.connector }?.isStarted ?? false
+    }
+
+    /// Fails a running connector with `error` (status FAILED with its trace); it stays failed
+    /// until restarted. Does nothing if the connector does not run here.
+    public func failConnector(_ name: String, _ error: any Error) {
+        state.withLock { $0.connectors[name]?.connector }?.fail(error)
+    }
+
     /// Whether the class named by a connector config is a sink connector (`nil`: unknown class).
     public func isSinkConnector(_ connectorConfig: [String: String]) -> Bool? {
         plugins.connectorType(connectorConfig[ConnectorConfig.connectorClass] ?? "").map { $0 == .sink }
