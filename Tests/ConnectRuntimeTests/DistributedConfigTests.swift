@@ -62,6 +62,15 @@ import Testing
         (["inter.worker.signature.algorithm": "HmacSHA512"],
          "Invalid value HmacSHA512 for configuration inter.worker.signature.algorithm: Signature algorithm must be present in inter.worker.verification.algorithms list"),
         (["inter.worker.key.size": "32"], "Key length must be at least 40 bits"),
+        // Accepted names whose non-default values this runtime cannot honour.
+        (["config.providers": "file"],
+         "Invalid value [file] for configuration config.providers: config providers (${provider:path:key} references in configs) are not supported by this runtime"),
+        (["rest.extension.classes": "com.example.AuthExtension"], "rest.extension.classes: REST extensions cannot be loaded by this runtime"),
+        (["metric.reporters": "com.example.Reporter"], "metric.reporters: metrics reporters cannot be loaded by this runtime"),
+        (["access.control.allow.origin": "*"], "access.control.allow.origin: cross-origin (CORS) responses are not supported"),
+        (["access.control.allow.methods": "GET,PUT"], "access.control.allow.methods: cross-origin (CORS) responses are not supported"),
+        (["response.http.headers.config": "add X-Frame-Options: DENY"],
+         "response.http.headers.config: custom REST response headers are not supported"),
     ])
     func invalidPropertiesAreRefusedWithTheReason(_ change: [String: String?], _ expected: String) {
         var properties = Self.minimal
@@ -102,6 +111,18 @@ import Testing
             try InternalRequestSignature.verify(
                 signature, verificationAlgorithms: config.interWorkerVerificationAlgorithms, sessionKey: key.map { $0 ^ 1 })
         }
+    }
+
+    /// Their defaults (empty) are fine, also written out; settings under `config.providers.`
+    /// mean nothing without a provider and are accepted, as Apache accepts them.
+    @Test func unsupportedFeaturesLeftEmptyAreAccepted() throws {
+        var properties = Self.minimal
+        for name in ["config.providers", "rest.extension.classes", "metric.reporters", "access.control.allow.origin",
+                     "access.control.allow.methods", "response.http.headers.config"] {
+            properties[name] = ""
+        }
+        properties["config.providers.file.class"] = "org.apache.kafka.common.config.provider.FileConfigProvider"
+        _ = try DistributedConfig(properties)
     }
 
     @Test func anExplicitKeySizeWins() throws {

@@ -61,6 +61,9 @@ public struct DistributedConfig: Sendable {
     public let topicTrackingAllowReset: Bool
     public let topicCreationEnable: Bool
 
+    /// `connector.client.config.override.policy`.
+    public let connectorClientConfigOverridePolicy: ConnectorClientConfigOverridePolicy
+
     /// Parses and validates worker properties.
     /// - Throws: ``ConfigException`` naming the first problem (unknown property, missing
     ///   required property, invalid value).
@@ -155,6 +158,25 @@ public struct DistributedConfig: Sendable {
         topicTrackingAllowReset = try parsed.bool("topic.tracking.allow.reset")
         topicCreationEnable = try parsed.bool("topic.creation.enable")
 
+        let policyName = try parsed.string("connector.client.config.override.policy")
+        guard let policy = ConnectorClientConfigOverridePolicy(configValue: policyName) else {
+            throw ConfigException(name: "connector.client.config.override.policy", value: policyName, reason: "must be " + Self.overridePoliciesDescription)
+        }
+        connectorClientConfigOverridePolicy = policy
+
+        // Accepted for compatibility, but only with the values that ask for nothing this
+        // runtime cannot do: anything else would be silently ignored.
+        for (name, reason) in Self.unsupportedUnlessEmpty {
+            switch parsed.value(name) {
+            case .string(let value)? where !value.trimmingCharacters(in: .whitespaces).isEmpty:
+                throw ConfigException(name: name, value: value, reason: reason)
+            case .list(let values)? where !values.isEmpty:
+                throw ConfigException(name: name, value: JavaCompat.listString(values), reason: reason)
+            default:
+                continue
+            }
+        }
+
         let exactlyOnce = try parsed.string("exactly.once.source.support")
         if exactlyOnce.lowercased() != "disabled" {
             throw ConfigException(
@@ -177,6 +199,28 @@ public struct DistributedConfig: Sendable {
     /// ``clientProperties`` plus the worker's `producer.`/`consumer.`/`admin.` overrides.
     public func clientProperties(prefix: String) -> [String: String] {
         clientProperties.merging(ParsedConfig.entriesWithPrefix(originals, prefix)) { _, override in override }
+    }
+
+    /// Properties this runtime accepts only empty, and why.
+    static let unsupportedUnlessEmpty: [(String, String)] = [
+        ("config.providers", "config providers (${provider:path:key} references in configs) are not supported by this runtime; put the values in the configs"),
+        ("rest.extension.classes", "REST extensions cannot be loaded by this runtime"),
+        ("metric.reporters", "metrics reporters cannot be loaded by this runtime"),
+        ("access.control.allow.origin", "cross-origin (CORS) responses are not supported by this runtime's REST server"),
+        ("access.control.allow.methods", "cross-origin (CORS) responses are not supported by this runtime's REST server"),
+        ("response.http.headers.config", "custom REST response headers are not supported by this runtime's REST server"),
+    ]
+
+    /// `connector.client.config.override.policy`: an alias or a class name of Apache's policies.
+    private static let overridePoliciesDescription =
+        "All, None or Principal (or their class names, e.g. org.apache.kafka.connect.connector.policy.AllConnectorClientConfigOverridePolicy)"
+    private static let overridePolicies = ConfigValidator(description: overridePoliciesDescription) { name, value throws(ConfigException) in
+        guard case .string(let policy)? = value else {
+            throw ConfigException(name: name, value: nil, reason: "Value must be non-null")
+        }
+        guard ConnectorClientConfigOverridePolicy(configValue: policy) != nil else {
+            throw ConfigException(name: name, value: policy, reason: "must be " + overridePoliciesDescription)
+        }
     }
 
     static let clientPropertyNames: Set<String> = ["security.protocol", "client.dns.lookup"]
@@ -288,17 +332,17 @@ public struct DistributedConfig: Sendable {
         .define("response.http.headers.config", .string, defaultValue: .string(""), importance: .low,
                 documentation: "Rules for REST API HTTP response headers.")
         .define("rest.extension.classes", .list, defaultValue: .list([]), importance: .low,
-                documentation: "REST extensions to load (none can be loaded in this runtime).")
+                documentation: "REST extensions to load; must be empty (none can be loaded in this runtime).")
         .define("plugin.path", .list, defaultValue: .null, importance: .low,
                 documentation: "Accepted for compatibility; plugins are compiled into this runtime.")
         .define("plugin.discovery", .string, defaultValue: .string("hybrid_warn"),
                 validator: .caseInsensitiveIn("only_scan", "hybrid_warn", "hybrid_fail", "service_load"), importance: .low,
                 documentation: "Accepted for compatibility; plugins are compiled into this runtime.")
         .define("config.providers", .list, defaultValue: .list([]), importance: .low,
-                documentation: "Names of ConfigProviders.")
+                documentation: "Names of ConfigProviders; must be empty (config providers are not supported).")
         .define("connector.client.config.override.policy", .string, defaultValue: .string("All"),
-                validator: .in("All", "None", "Principal"), importance: .medium,
-                documentation: "Which client configurations connectors may override.")
+                validator: overridePolicies, importance: .medium,
+                documentation: "Which client configurations connectors may override with producer.override.*, consumer.override.* and admin.override.*: All, None or Principal (only sasl.jaas.config, sasl.mechanism, security.protocol).")
         .define("metrics.sample.window.ms", .long, defaultValue: .long(30_000), validator: .atLeast(0), importance: .low,
                 documentation: "The window of time a metrics sample is computed over.")
         .define("metrics.num.samples", .int, defaultValue: .int(2), validator: .atLeast(1), importance: .low,
@@ -306,7 +350,7 @@ public struct DistributedConfig: Sendable {
         .define("metrics.recording.level", .string, defaultValue: .string("INFO"), validator: .in("INFO", "DEBUG"), importance: .low,
                 documentation: "The highest recording level for metrics.")
         .define("metric.reporters", .list, defaultValue: .list([]), importance: .low,
-                documentation: "Metrics reporter classes.")
+                documentation: "Metrics reporter classes; must be empty (none can be loaded in this runtime).")
         .define("auto.include.jmx.reporter", .boolean, defaultValue: .boolean(true), importance: .low,
                 documentation: "Deprecated; there is no JMX here.")
         .define("topic.tracking.enable", .boolean, defaultValue: .boolean(true), importance: .low,

@@ -427,9 +427,13 @@ extension DistributedHerder {
                         }
                     }
                 }
+                let isSink = connector is any SinkConnector
+                UnsupportedConnectorSettings.check(config, isSink: isSink, definition: definition, values: &values)
                 let own = connector.validate(config)
                 definition = definition.merging(connector.configDef)
                 values += own.filter { ownValue in !values.contains { $0.name == ownValue.name } }
+                // Sink tasks have a consumer, source tasks a producer (Apache's validateClientOverrides).
+                values += self.config.connectorClientConfigOverridePolicy.validate(config, client: isSink ? .consumer : .producer)
             } catch {
                 values = values.map { value in
                     var value = value
@@ -441,7 +445,8 @@ extension DistributedHerder {
         return ConfigInfos(name: name, configDef: definition, values: values)
     }
 
-    /// `topics` and `topics.regex` of sink connectors (Apache's `SinkConnectorConfig`).
+    /// `topics`, `topics.regex` and the dead letter queue settings of sink connectors (Apache's
+    /// `SinkConnectorConfig`).
     static let sinkConfigDef = ConfigDef()
         .define("topics", .list, defaultValue: .list([]), importance: .high,
                 documentation: "List of topics to consume, separated by commas.",
@@ -449,6 +454,15 @@ extension DistributedHerder {
         .define("topics.regex", .string, defaultValue: .string(""), validator: .regexList, importance: .high,
                 documentation: "Regular expression giving topics to consume.",
                 group: ConnectorConfig.commonGroup, orderInGroup: 4, width: .long, displayName: "Topics regex")
+        .define("errors.deadletterqueue.topic.name", .string, defaultValue: .string(""), importance: .medium,
+                documentation: "Topic that records failing in this sink connector, its converters or transformations go to (a dead letter queue); empty: none.",
+                group: ConnectorConfig.errorGroup, orderInGroup: 6, width: .medium, displayName: "Dead Letter Queue Topic Name")
+        .define("errors.deadletterqueue.topic.replication.factor", .short, defaultValue: .short(3), importance: .medium,
+                documentation: "Replication factor of the dead letter queue topic when it is created.",
+                group: ConnectorConfig.errorGroup, orderInGroup: 7, width: .medium, displayName: "Dead Letter Queue Topic Replication Factor")
+        .define("errors.deadletterqueue.context.headers.enable", .boolean, defaultValue: .boolean(false), importance: .medium,
+                documentation: "Whether records in the dead letter queue carry headers describing the error.",
+                group: ConnectorConfig.errorGroup, orderInGroup: 8, width: .medium, displayName: "Enable Error Context Headers")
 
     public func connectorPlugins() async throws -> [PluginInfo] {
         plugins.allPlugins.map { PluginInfo(className: $0.className, type: $0.type.rawValue, version: $0.version) }

@@ -302,6 +302,7 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         guard let connectorConfig = snapshot.connectorConfig(connector) else { return }
         let target = snapshot.targetState(connector) ?? .started
         do {
+            try checkSupported(connectorConfig)
             try worker.startConnector(connector, config: connectorConfig, targetState: target)
         } catch {
             logger.error("Failed to start connector", metadata: ["connector": "\(connector)", "error": "\(error)"])
@@ -317,12 +318,22 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         do {
             // Apache fails every task of a connector whose committed tasks exceed an enforced tasks.max.
             try TooManyTasksError.check(task.connector, taskCount: snapshot.tasks(task.connector).count, connectorConfig: connectorConfig)
+            try checkSupported(connectorConfig)
             try worker.startTask(task, connectorConfig: connectorConfig, taskConfig: taskConfig, targetState: target)
         } catch {
             logger.error("Failed to start task", metadata: ["task": "\(task)", "error": "\(error)"])
             statusStore.putSafe(TaskStatus(id: task, state: .failed, trace: statusTrace(error),
                                            workerId: workerId, generation: generation))
         }
+    }
+
+    /// Refuses a config asking for what this runtime cannot do (``UnsupportedConnectorSettings``)
+    /// that did not come through our validation, e.g. written by an Apache worker.
+    private func checkSupported(_ connectorConfig: [String: String]) throws {
+        let isSink = worker.isSinkConnector(connectorConfig) ?? false
+        let definition = isSink ? ConnectorConfig.configDef.merging(Self.sinkConfigDef) : ConnectorConfig.configDef
+        let problems = UnsupportedConnectorSettings.problems(connectorConfig, isSink: isSink, definition: definition)
+        guard problems.isEmpty else { throw ConnectError(problems.joined(separator: "; ")) }
     }
 
     var isLeader: Bool {

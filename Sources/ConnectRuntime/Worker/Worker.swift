@@ -157,7 +157,7 @@ public final class Worker: Sendable {
                     "delivery.timeout.ms": String(Int32.max),
                     "client.id": "connector-producer-\(id)",
                 ]) { _, connect in connect }
-                .merging(ParsedConfig.entriesWithPrefix(connectorConfig, "producer.override.")) { _, override in override }
+                .merging(try config.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .producer)) { _, override in override }
             let producer = try KafkaProducer(configuration: KafkaConfiguration(producerConfig), logger: logger)
             job = WorkerSourceTask(
                 id: id, task: source.createTask(), taskConfig: taskConfig, targetState: targetState,
@@ -172,7 +172,7 @@ public final class Worker: Sendable {
                     "auto.offset.reset": "earliest",
                     "client.id": "connector-consumer-\(id)",
                 ]) { _, connect in connect }
-                .merging(ParsedConfig.entriesWithPrefix(connectorConfig, "consumer.override.")) { _, override in override }
+                .merging(try config.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .consumer)) { _, override in override }
             let consumer = try KafkaConsumer(configuration: KafkaConfiguration(consumerConfig), logger: logger)
             job = WorkerSinkTask(
                 id: id, task: sink.createTask(), taskConfig: taskConfig, targetState: targetState,
