@@ -479,13 +479,20 @@ extension DistributedHerder {
 
     // MARK: Topic tracking
 
+    /// The topics recorded for the connector in the status topic. Like Apache's, any name is
+    /// answered: an unknown (or deleted) connector has none.
     public func connectorActiveTopics(_ connector: String) async throws -> ActiveTopicsInfo {
-        guard configStore.snapshot().contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }
-        return ActiveTopicsInfo(connector: connector, topics: statusStore.getAllTopics(connector: connector).map(\.topic).sorted())
+        ActiveTopicsInfo(connector: connector, topics: statusStore.getAllTopics(connector: connector).map(\.topic).sorted())
     }
 
+    /// Tombstones the connector's recorded topics, whatever its state (Apache's rule; the REST
+    /// layer refuses with 403 unless `topic.tracking.enable` and `topic.tracking.allow.reset`).
+    /// Topics its tasks still use are recorded again.
     public func resetConnectorActiveTopics(_ connector: String) async throws {
-        guard configStore.snapshot().contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }
+        resetActiveTopics(connector)
+    }
+
+    func resetActiveTopics(_ connector: String) {
         for topic in statusStore.getAllTopics(connector: connector) {
             statusStore.deleteTopic(connector: connector, topic: topic.topic)
         }
@@ -535,6 +542,15 @@ extension DistributedHerder {
         enqueue { [weak self] in await self?.reconfigureConnectorTasks(connector) }
     }
 
+    /// Records `status-topic-<topic>:connector-<name>` the first time a connector's task uses a
+    /// topic, and again after a reset removed it (Apache's `WorkerTask.recordActiveTopic`).
+    public func taskUsedTopic(_ task: ConnectorTaskId, topic: String) {
+        guard config.topicTrackingEnable, statusStore.getTopic(connector: task.connector, topic: topic) == nil else { return }
+        statusStore.put(TopicStatusRecord(
+            topic: topic, connector: task.connector, task: task.task,
+            discoverTimestamp: Int64(Date().timeIntervalSince1970 * 1000)))
+    }
+
     public func onConnectorConfigUpdate(_ connector: String) {
         enqueue { [weak self] in await self?.connectorConfigChanged(connector) }
     }
@@ -575,13 +591,19 @@ extension DistributedHerder {
     /// of connectors asks for a rebalance.
     private func connectorConfigChanged(_ connector: String) async {
         let snapshot = configStore.snapshot()
-        if worker.connectorNames.contains(connector) {
+        let ranConnector = worker.connectorNames.contains(connector)
+        if ranConnector {
             await worker.stopConnectors([connector])
             if snapshot.contains(connector) { startConnector(connector, snapshot: snapshot) }
         }
         if !snapshot.contains(connector) {
             let tasks = worker.taskIds.filter { $0.connector == connector }
             await worker.stopTasks(tasks)
+            if config.topicTrackingEnable, ranConnector || !tasks.isEmpty || isLeader {
+                // Apache resets a deleted connector's topics once its work here has stopped (so
+                // no late record brings one back); the leader also covers work that ran nowhere.
+                resetActiveTopics(connector)
+            }
             if isLeader {
                 // Apache's onDeletion: the statuses of a deleted connector are tombstoned.
                 for task in statusStore.getAll(connector: connector) {

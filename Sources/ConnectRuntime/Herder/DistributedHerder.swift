@@ -507,4 +507,8 @@ final class StatusListenerProxy: WorkerStatusListener {
     func connectorRequestedTaskReconfiguration(_ connector: String) {
         herder.withLock { $0.value }?.connectorRequestedTaskReconfiguration(connector)
     }
+
+    func taskUsedTopic(_ task: ConnectorTaskId, topic: String) {
+        herder.withLock { $0.value }?.taskUsedTopic(task, topic: topic)
+    }
 }

@@ -287,6 +287,10 @@ final class StatusTracker: WorkerStatusListener {
         listener.connectorRequestedTaskReconfiguration(connector)
     }
 
+    func taskUsedTopic(_ task: ConnectorTaskId, topic: String) {
+        listener.taskUsedTopic(task, topic: topic)
+    }
+
     func stopped(connector: String) async {
         if states.withLock({ $0.removeValue(forKey: .connector(connector)) }) != .failed {
             await listener.connectorStateChanged(connector, to: .unassigned, trace: nil)

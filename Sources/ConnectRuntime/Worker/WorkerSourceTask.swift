@@ -18,6 +18,8 @@ final class WorkerSourceTask: WorkerJob {
     private let listener: any WorkerStatusListener
     private let flushInterval: Duration
     private let flushTimeout: Duration
+    /// `topic.tracking.enable`: report the topics records were written to.
+    private let tracksTopics: Bool
     private let logger: Logger
     let metrics: TaskMetrics
 
@@ -47,6 +49,7 @@ final class WorkerSourceTask: WorkerJob {
         self.listener = listener
         flushInterval = .milliseconds(worker.offsetFlushIntervalMs)
         flushTimeout = .milliseconds(worker.offsetFlushTimeoutMs)
+        tracksTopics = worker.topicTrackingEnable
         var logger = logger
         logger[metadataKey: "task"] = "\(id)"
         self.logger = logger
@@ -177,6 +180,10 @@ final class WorkerSourceTask: WorkerJob {
             return (state.acknowledged, state.sentRecords, state.sentBytes)
         }
         if sentRecords > 0 { metrics.recordSent(records: sentRecords, bytes: sentBytes) }
+        if tracksTopics {
+            // Apache records a topic once Kafka acknowledged a record written to it.
+            for topic in Set(acknowledged.map(\.1.topic)) { listener.taskUsedTopic(id, topic: topic) }
+        }
         for (record, metadata) in acknowledged {
             try await task.commitRecord(record, metadata: metadata)
         }
