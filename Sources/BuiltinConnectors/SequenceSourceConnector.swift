@@ -4,7 +4,8 @@ import Synchronization
 /// A source that counts: task `i` writes string records `task-<i>-<n>` with key `"<i>"` to
 /// `topic`, `records.per.poll` at a time every `poll.interval.ms`, optionally stopping after
 /// `max.records` (per task) or failing after `fail.after.records` (per task run). For testing
-/// the runtime, `tasks.generated` makes it generate that many task configs whatever `tasks.max` is.
+/// the runtime, `tasks.generated` makes it generate that many task configs whatever `tasks.max` is,
+/// and `stop.delay.ms` makes each task take that long to stop.
 ///
 /// Source partition `{"task": i}`, offset `{"seq": n}` of the last record; a restarted task
 /// resumes at the record after its last committed offset.
@@ -17,6 +18,7 @@ public final class SequenceSourceConnector: SourceConnector {
     public static let maxRecordsConfig = "max.records"
     public static let failAfterRecordsConfig = "fail.after.records"
     public static let tasksGeneratedConfig = "tasks.generated"
+    public static let stopDelayConfig = "stop.delay.ms"
     /// Set by the connector in each task config: the task's index.
     public static let taskIndexConfig = "task.index"
 
@@ -33,6 +35,8 @@ public final class SequenceSourceConnector: SourceConnector {
                 documentation: "Each task run fails after writing this many records (-1: never); for testing failures.")
         .define(tasksGeneratedConfig, .int, defaultValue: .int(-1), validator: .atLeast(-1), importance: .low,
                 documentation: "How many task configs the connector generates, whatever tasks.max is (-1: tasks.max); for testing the runtime's tasks.max enforcement.")
+        .define(stopDelayConfig, .long, defaultValue: .long(0), validator: .atLeast(0), importance: .low,
+                documentation: "Milliseconds each task takes to stop; for testing hand-overs of tasks that have work to finish.")
 
     private let props = Mutex<[String: String]>([:])
     private let tasksGenerated = Mutex<Int32>(-1)
@@ -86,6 +90,7 @@ public final class SequenceSourceTask: SourceTask {
         var pollIntervalMs: Int64 = 100
         var maxRecords: Int64 = -1
         var failAfterRecords: Int64 = -1
+        var stopDelayMs: Int64 = 0
     }
 
     struct State: Sendable {
@@ -116,7 +121,8 @@ public final class SequenceSourceTask: SourceTask {
             recordsPerPoll: Int(try config.int(SequenceSourceConnector.recordsPerPollConfig)),
             pollIntervalMs: try config.long(SequenceSourceConnector.pollIntervalConfig),
             maxRecords: try config.long(SequenceSourceConnector.maxRecordsConfig),
-            failAfterRecords: try config.long(SequenceSourceConnector.failAfterRecordsConfig))
+            failAfterRecords: try config.long(SequenceSourceConnector.failAfterRecordsConfig),
+            stopDelayMs: try config.long(SequenceSourceConnector.stopDelayConfig))
         var nextSeq: Int64 = 0
         if let stored = try await context.offsetStorageReader.offset(for: Self.sourcePartition(task: index)) {
             guard let last = stored["seq"]?.int64Value else {
@@ -156,5 +162,9 @@ public final class SequenceSourceTask: SourceTask {
         }
     }
 
-    public func stop() async {}
+    /// Takes `stop.delay.ms` (a task with external work to finish when it stops).
+    public func stop() async {
+        let delay = state.withLock { $0.settings.stopDelayMs }
+        try? await sleep(milliseconds: delay)
+    }
 }

@@ -30,6 +30,16 @@ struct SequenceSourceTests {
         #expect(SequenceSourceConnector().validate(base.merging(["tasks.generated": "-2"]) { _, new in new }).errorCount == 1)
     }
 
+    @Test func stopTakesStopDelay() async throws {
+        var config = base
+        config["task.index"] = "0"
+        config["stop.delay.ms"] = "300"
+        let task = try await startedTask(config, reader: InMemoryOffsetReader())
+        let started = ContinuousClock.now
+        await task.stop()
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+    }
+
     @Test func emitsRecordsAndResumesAfterCommittedOffset() async throws {
         var config = base
         config["task.index"] = "1"

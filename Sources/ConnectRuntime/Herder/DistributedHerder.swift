@@ -32,6 +32,8 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
     typealias Job = @Sendable () async -> Void
     private let mailbox: AsyncStream<Job>.Continuation
     private let mailboxStream: AsyncStream<Job>
+    /// Set once the loop stopped working its mailbox: jobs enqueued or pending then never run.
+    private let loopStopped = WatchedValue(false)
 
     /// State only the loop changes (kept behind a lock so reads from elsewhere are safe).
     struct State: Sendable {
@@ -131,6 +133,9 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
             onLost: { [weak self] reason in
                 guard let herder = self else { return }
                 herder.enqueue { await herder.handleMembershipLost(reason) }
+            },
+            onRevokeAll: { [weak self] _ in
+                await self?.revokeAllBeforeRejoin()
             })
         self.coordinator.withLock { $0 = coordinator }
         setStage("joining the group")
@@ -142,6 +147,7 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
                 await job()
                 if state.withLock({ $0.stopping }) { break }
             }
+            loopStopped.set(true)
             setStage("stopping")
             await worker.shutdown()
             await member.leave()
@@ -286,6 +292,53 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
             await startTask(task, snapshot: snapshot)
         }
         if isLeader { await rotateSessionKeyIfNeeded() }
+    }
+
+    /// Eager protocol, before rejoining: stops every connector and task here and waits for them
+    /// (Apache's `onRevoked` called from `WorkerCoordinator.onJoinPrepare`), so the group can
+    /// only complete the rebalance, and hand the work to others, once it is stopped and its
+    /// offsets and statuses are written. Runs on the loop, after the rounds handed to it before.
+    func revokeAllBeforeRejoin() async {
+        await onLoopUnlessStopped { [self] in
+            setStage("stopping all connectors and tasks before rejoining the group (eager protocol)")
+            let (connectors, tasks) = (worker.connectorNames, worker.taskIds)
+            await worker.stopTasks(tasks)
+            await worker.stopConnectors(connectors)
+            logger.info("Finished stopping connectors and tasks in preparation for rebalance", metadata: [
+                "connectors": "\(connectors.sorted())", "tasks": "\(tasks.map(\.description).sorted())",
+            ])
+            if config.topicTrackingEnable {
+                // Only now, with their work stopped, do deleted connectors' topics stay reset.
+                let snapshot = configStore.snapshot()
+                for connector in Set(connectors).union(tasks.map(\.connector)) where !snapshot.contains(connector) {
+                    resetActiveTopics(connector)
+                }
+            }
+            // The UNASSIGNED statuses must land before the new owners write theirs.
+            do {
+                try await statusStore.flush(timeout: .milliseconds(config.taskShutdownGracefulTimeoutMs))
+            } catch {
+                logger.warning("Could not flush the status topic before rejoining", metadata: ["error": "\(error)"])
+            }
+            completeStage()
+        }
+    }
+
+    /// Runs `body` on the loop and waits for it, unless the loop has stopped (then `body` never
+    /// runs and this returns at once), so callers outside the loop (the group member) never hang
+    /// on a herder that is shutting down.
+    private func onLoopUnlessStopped(_ body: @escaping @Sendable () async -> Void) async {
+        let done = WatchedValue(false)
+        enqueue {
+            await body()
+            done.set(true)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await done.wait { $0 } }
+            group.addTask { [loopStopped] in _ = try? await loopStopped.wait { $0 } }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private func handleMembershipLost(_ reason: String) async {
