@@ -3,9 +3,10 @@ import Synchronization
 
 /// A source that counts: task `i` writes string records `task-<i>-<n>` with key `"<i>"` to
 /// `topic`, `records.per.poll` at a time every `poll.interval.ms`, optionally stopping after
-/// `max.records` (per task) or failing after `fail.after.records` (per task run). For testing
-/// the runtime, `tasks.generated` makes it generate that many task configs whatever `tasks.max` is,
-/// and `stop.delay.ms` makes each task take that long to stop.
+/// `max.records` (per task) or failing after `fail.after.records` (per task run; only the tasks
+/// listed in `fail.tasks`, if set). For testing the runtime, `tasks.generated` makes it
+/// generate that many task configs whatever `tasks.max` is, and `stop.delay.ms` makes each
+/// task take that long to stop.
 ///
 /// Source partition `{"task": i}`, offset `{"seq": n}` of the last record; a restarted task
 /// resumes at the record after its last committed offset.
@@ -17,6 +18,7 @@ public final class SequenceSourceConnector: SourceConnector {
     public static let pollIntervalConfig = "poll.interval.ms"
     public static let maxRecordsConfig = "max.records"
     public static let failAfterRecordsConfig = "fail.after.records"
+    public static let failTasksConfig = "fail.tasks"
     public static let tasksGeneratedConfig = "tasks.generated"
     public static let stopDelayConfig = "stop.delay.ms"
     /// Set by the connector in each task config: the task's index.
@@ -33,6 +35,8 @@ public final class SequenceSourceConnector: SourceConnector {
                 documentation: "How many records each task writes in total (-1: no limit).")
         .define(failAfterRecordsConfig, .long, defaultValue: .long(-1), importance: .low,
                 documentation: "Each task run fails after writing this many records (-1: never); for testing failures.")
+        .define(failTasksConfig, .list, defaultValue: .list([]), importance: .low,
+                documentation: "The indexes of the tasks fail.after.records applies to (empty: every task).")
         .define(tasksGeneratedConfig, .int, defaultValue: .int(-1), validator: .atLeast(-1), importance: .low,
                 documentation: "How many task configs the connector generates, whatever tasks.max is (-1: tasks.max); for testing the runtime's tasks.max enforcement.")
         .define(stopDelayConfig, .long, defaultValue: .long(0), validator: .atLeast(0), importance: .low,
@@ -115,13 +119,15 @@ public final class SequenceSourceTask: SourceTask {
         guard let index = props[SequenceSourceConnector.taskIndexConfig].flatMap({ Int64($0) }) else {
             throw ConnectError("Missing or invalid \(SequenceSourceConnector.taskIndexConfig) in the task configuration")
         }
+        let failing = try config.list(SequenceSourceConnector.failTasksConfig)
         let settings = Settings(
             topic: try config.string(SequenceSourceConnector.topicConfig),
             taskIndex: index,
             recordsPerPoll: Int(try config.int(SequenceSourceConnector.recordsPerPollConfig)),
             pollIntervalMs: try config.long(SequenceSourceConnector.pollIntervalConfig),
             maxRecords: try config.long(SequenceSourceConnector.maxRecordsConfig),
-            failAfterRecords: try config.long(SequenceSourceConnector.failAfterRecordsConfig),
+            failAfterRecords: failing.isEmpty || failing.contains(String(index))
+                ? try config.long(SequenceSourceConnector.failAfterRecordsConfig) : -1,
             stopDelayMs: try config.long(SequenceSourceConnector.stopDelayConfig))
         var nextSeq: Int64 = 0
         if let stored = try await context.offsetStorageReader.offset(for: Self.sourcePartition(task: index)) {
