@@ -3,7 +3,10 @@ import Synchronization
 
 /// A source that counts: task `i` writes string records `task-<i>-<n>` with key `"<i>"` to
 /// `topic`, `records.per.poll` at a time every `poll.interval.ms`, optionally stopping after
-/// `max.records` (per task) or failing after `fail.after.records` (per task run).
+/// `max.records` (per task) or failing after `fail.after.records` (per task run; only the tasks
+/// listed in `fail.tasks`, if set). For testing the runtime, `tasks.generated` makes it
+/// generate that many task configs whatever `tasks.max` is, and `stop.delay.ms` makes each
+/// task take that long to stop.
 ///
 /// Source partition `{"task": i}`, offset `{"seq": n}` of the last record; a restarted task
 /// resumes at the record after its last committed offset.
@@ -15,6 +18,9 @@ public final class SequenceSourceConnector: SourceConnector {
     public static let pollIntervalConfig = "poll.interval.ms"
     public static let maxRecordsConfig = "max.records"
     public static let failAfterRecordsConfig = "fail.after.records"
+    public static let failTasksConfig = "fail.tasks"
+    public static let tasksGeneratedConfig = "tasks.generated"
+    public static let stopDelayConfig = "stop.delay.ms"
     /// Set by the connector in each task config: the task's index.
     public static let taskIndexConfig = "task.index"
 
@@ -29,8 +35,15 @@ public final class SequenceSourceConnector: SourceConnector {
                 documentation: "How many records each task writes in total (-1: no limit).")
         .define(failAfterRecordsConfig, .long, defaultValue: .long(-1), importance: .low,
                 documentation: "Each task run fails after writing this many records (-1: never); for testing failures.")
+        .define(failTasksConfig, .list, defaultValue: .list([]), importance: .low,
+                documentation: "The indexes of the tasks fail.after.records applies to (empty: every task).")
+        .define(tasksGeneratedConfig, .int, defaultValue: .int(-1), validator: .atLeast(-1), importance: .low,
+                documentation: "How many task configs the connector generates, whatever tasks.max is (-1: tasks.max); for testing the runtime's tasks.max enforcement.")
+        .define(stopDelayConfig, .long, defaultValue: .long(0), validator: .atLeast(0), importance: .low,
+                documentation: "Milliseconds each task takes to stop; for testing hand-overs of tasks that have work to finish.")
 
     private let props = Mutex<[String: String]>([:])
+    private let tasksGenerated = Mutex<Int32>(-1)
 
     public init() {}
 
@@ -39,14 +52,17 @@ public final class SequenceSourceConnector: SourceConnector {
     public var taskType: any SourceTask.Type { SequenceSourceTask.self }
 
     public func start(_ props: [String: String], context: any ConnectorContext) async throws {
-        _ = try parseConfig(props, Self.sequenceConfigDef)
+        let config = try parseConfig(props, Self.sequenceConfigDef)
+        let generated = try config.int(Self.tasksGeneratedConfig)
         self.props.withLock { $0 = props }
+        tasksGenerated.withLock { $0 = generated }
     }
 
     /// One config per task, each with its ``taskIndexConfig``.
     public func taskConfigs(maxTasks: Int) async throws -> [[String: String]] {
         let base = props.withLock { $0 }
-        return (0..<max(maxTasks, 0)).map { index in
+        let generated = Int(tasksGenerated.withLock { $0 })
+        return (0..<max(generated >= 0 ? generated : maxTasks, 0)).map { index in
             var config = base
             config[Self.taskIndexConfig] = String(index)
             return config
@@ -78,6 +94,7 @@ public final class SequenceSourceTask: SourceTask {
         var pollIntervalMs: Int64 = 100
         var maxRecords: Int64 = -1
         var failAfterRecords: Int64 = -1
+        var stopDelayMs: Int64 = 0
     }
 
     struct State: Sendable {
@@ -102,13 +119,16 @@ public final class SequenceSourceTask: SourceTask {
         guard let index = props[SequenceSourceConnector.taskIndexConfig].flatMap({ Int64($0) }) else {
             throw ConnectError("Missing or invalid \(SequenceSourceConnector.taskIndexConfig) in the task configuration")
         }
+        let failing = try config.list(SequenceSourceConnector.failTasksConfig)
         let settings = Settings(
             topic: try config.string(SequenceSourceConnector.topicConfig),
             taskIndex: index,
             recordsPerPoll: Int(try config.int(SequenceSourceConnector.recordsPerPollConfig)),
             pollIntervalMs: try config.long(SequenceSourceConnector.pollIntervalConfig),
             maxRecords: try config.long(SequenceSourceConnector.maxRecordsConfig),
-            failAfterRecords: try config.long(SequenceSourceConnector.failAfterRecordsConfig))
+            failAfterRecords: failing.isEmpty || failing.contains(String(index))
+                ? try config.long(SequenceSourceConnector.failAfterRecordsConfig) : -1,
+            stopDelayMs: try config.long(SequenceSourceConnector.stopDelayConfig))
         var nextSeq: Int64 = 0
         if let stored = try await context.offsetStorageReader.offset(for: Self.sourcePartition(task: index)) {
             guard let last = stored["seq"]?.int64Value else {
@@ -148,5 +168,9 @@ public final class SequenceSourceTask: SourceTask {
         }
     }
 
-    public func stop() async {}
+    /// Takes `stop.delay.ms` (a task with external work to finish when it stops).
+    public func stop() async {
+        let delay = state.withLock { $0.settings.stopDelayMs }
+        try? await sleep(milliseconds: delay)
+    }
 }

@@ -9,10 +9,14 @@ struct ConnectWorkerCommand: AsyncParsableCommand {
         commandName: "connect-worker",
         abstract: "swift-connect: a Kafka Connect-compatible worker hosting the MirrorMaker 2 connectors.",
         discussion: """
-        `connect-worker distributed worker.properties` runs a Kafka Connect distributed worker, \
-        compatible with Apache Kafka's workers on the wire, in the internal topics and in the REST \
-        API. `connect-worker cluster-info` describes a Kafka cluster. The MirrorMaker 2 connectors \
-        are not available yet.
+        `connect-worker distributed worker.properties` runs a Kafka Connect distributed worker \
+        (like Apache Kafka's connect-distributed.sh), compatible with Apache Kafka's workers on the \
+        wire, in the internal topics and in the REST API. It hosts the three MirrorMaker 2 \
+        connectors under Apache Kafka's class names \
+        (org.apache.kafka.connect.mirror.MirrorSourceConnector, MirrorCheckpointConnector, \
+        MirrorHeartbeatConnector), submitted through the REST API as with Apache Kafka Connect. \
+        `connect-worker mirror-client` reads the MirrorMaker 2 topics of a cluster (translated \
+        offsets, heartbeats, checkpoints); `connect-worker cluster-info` describes a Kafka cluster.
         """,
         subcommands: [DistributedCommand.self, ClusterInfoCommand.self, MirrorClientCommand.self]
     )

@@ -23,6 +23,39 @@ struct SequenceSourceTests {
         #expect(SequenceSourceConnector().validate([:]).errorCount == 1)
     }
 
+    @Test func tasksGeneratedOverridesMaxTasks() async throws {
+        let connector = SequenceSourceConnector()
+        try await connector.start(base.merging(["tasks.generated": "3"]) { _, new in new }, context: TestConnectorContext())
+        #expect(try await connector.taskConfigs(maxTasks: 1).map { $0["task.index"] } == ["0", "1", "2"])
+        #expect(SequenceSourceConnector().validate(base.merging(["tasks.generated": "-2"]) { _, new in new }).errorCount == 1)
+    }
+
+    @Test func failTasksLimitsWhichTasksFail() async throws {
+        for (index, fails) in [("0", false), ("1", true)] {
+            var config = base
+            config["task.index"] = index
+            config["fail.after.records"] = "3"
+            config["fail.tasks"] = "1, 2"
+            let task = try await startedTask(config, reader: InMemoryOffsetReader())
+            #expect(try await task.poll().count == 3)
+            if fails {
+                await #expect(throws: ConnectError.self) { try await task.poll() }
+            } else {
+                #expect(try await task.poll().count == 3)
+            }
+        }
+    }
+
+    @Test func stopTakesStopDelay() async throws {
+        var config = base
+        config["task.index"] = "0"
+        config["stop.delay.ms"] = "300"
+        let task = try await startedTask(config, reader: InMemoryOffsetReader())
+        let started = ContinuousClock.now
+        await task.stop()
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+    }
+
     @Test func emitsRecordsAndResumesAfterCommittedOffset() async throws {
         var config = base
         config["task.index"] = "1"

@@ -167,6 +167,9 @@ final class InMemoryHerder: Herder {
 
     func connectorStatus(_ connector: String) async throws -> ConnectorStateInfo {
         try await record("connectorStatus")
+        guard read({ $0.vanishing.contains(connector) ? nil : $0.configs[connector] }) != nil else {
+            throw ConnectRestError.noStatusFound(connector: connector)
+        }
         let info = try info(connector)
         let state = read { $0.targetStates[connector] } == .paused ? "PAUSED" : "RUNNING"
         return ConnectorStateInfo(
@@ -181,9 +184,9 @@ final class InMemoryHerder: Herder {
 
     func taskStatus(_ task: ConnectorTaskId) async throws -> ConnectorStateInfo.TaskState {
         try await record("taskStatus")
-        let status = try await connectorStatus(task.connector)
-        guard let state = status.tasks.first(where: { $0.id == task.task }) else {
-            throw ConnectRestError.notFound("No status found for task \(task)")
+        guard let status = try? await connectorStatus(task.connector),
+              let state = status.tasks.first(where: { $0.id == task.task }) else {
+            throw ConnectRestError.noStatusFound(task: task)
         }
         return state
     }
@@ -308,13 +311,11 @@ final class InMemoryHerder: Herder {
 
     func connectorActiveTopics(_ connector: String) async throws -> ActiveTopicsInfo {
         try await record("connectorActiveTopics")
-        _ = try existing(connector)
         return ActiveTopicsInfo(connector: connector, topics: read { $0.activeTopics[connector] ?? [] })
     }
 
     func resetConnectorActiveTopics(_ connector: String) async throws {
         try await record("resetConnectorActiveTopics")
-        _ = try existing(connector)
         update { $0.activeTopics[connector] = [] }
     }
 

@@ -166,11 +166,20 @@ import Testing
 
     @Test func unknownConnectorIs404() async throws {
         try await withServer(InMemoryHerder()) { client in
-            for uri in ["/connectors/nope", "/connectors/nope/config", "/connectors/nope/status", "/connectors/nope/tasks"] {
+            for uri in ["/connectors/nope", "/connectors/nope/config", "/connectors/nope/tasks"] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .notFound)
                     #expect(String(buffer: response.body) == #"{"error_code":404,"message":"Connector nope not found"}"#)
                 }
+            }
+            // The status endpoints answer from the status topic, with Apache's AbstractHerder wording.
+            try await client.execute(uri: "/connectors/nope/status", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body) == #"{"error_code":404,"message":"No status found for connector nope"}"#)
+            }
+            try await client.execute(uri: "/connectors/nope/tasks/0/status", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body) == #"{"error_code":404,"message":"No status found for task nope-0"}"#)
             }
         }
     }

@@ -28,8 +28,11 @@ import Testing
             first.put(task1)
             first.put(task0)
             first.put(usage)
-            // Nothing is visible before it was read back.
+            // Nothing is visible before it was read back, except the topic use on the worker
+            // that recorded it (so it records it once).
             #expect(first.get(connector: "mirror") == nil)
+            #expect(first.getTopic(connector: "mirror", topic: "orders") == usage)
+            #expect(second.getTopic(connector: "mirror", topic: "orders") == nil)
             try await sync()
             for store in [first, second] {
                 #expect(store.get(connector: "mirror") == running)
@@ -82,6 +85,7 @@ import Testing
             first.put(TaskStatus(id: task("mirror", 0), state: .destroyed, workerId: "w1:8083", generation: 7))
             first.put(ConnectorStatus(connector: "mirror", state: .destroyed, workerId: "w1:8083", generation: 7))
             first.deleteTopic(connector: "mirror", topic: "orders")
+            #expect(first.getAllTopics(connector: "mirror").isEmpty)
             try await sync()
             for store in [first, second] {
                 #expect(store.get(connector: "mirror") == nil)

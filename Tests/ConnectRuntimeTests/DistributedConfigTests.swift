@@ -51,6 +51,26 @@ import Testing
         (["listeners": "https://:8443"], "https listeners are not supported"),
         (["status.storage.topic": "connect-configs"], "specified in both config.storage.topic and status.storage.topic"),
         (["exactly.once.source.support": "enabled"], "exactly-once source support is not available"),
+        (["inter.worker.signature.algorithm": "HmacSHA3-256", "inter.worker.verification.algorithms": "HmacSHA3-256"],
+         "Invalid value HmacSHA3-256 for configuration inter.worker.signature.algorithm: the algorithm is not supported by this runtime; the supported algorithms are: [HmacMD5, HmacSHA1, HmacSHA256, HmacSHA384, HmacSHA512]"),
+        (["inter.worker.key.generation.algorithm": "HmacSHA224"],
+         "Invalid value HmacSHA224 for configuration inter.worker.key.generation.algorithm: the algorithm is not supported"),
+        (["inter.worker.verification.algorithms": "HmacSHA256,Bogus"],
+         "Invalid value Bogus for configuration inter.worker.verification.algorithms: the algorithm is not supported"),
+        (["inter.worker.verification.algorithms": ""],
+         "inter.worker.verification.algorithms: At least one signature verification algorithm must be provided"),
+        (["inter.worker.signature.algorithm": "HmacSHA512"],
+         "Invalid value HmacSHA512 for configuration inter.worker.signature.algorithm: Signature algorithm must be present in inter.worker.verification.algorithms list"),
+        (["inter.worker.key.size": "32"], "Key length must be at least 40 bits"),
+        // Accepted names whose non-default values this runtime cannot honour.
+        (["config.providers": "file"],
+         "Invalid value [file] for configuration config.providers: config providers (${provider:path:key} references in configs) are not supported by this runtime"),
+        (["rest.extension.classes": "com.example.AuthExtension"], "rest.extension.classes: REST extensions cannot be loaded by this runtime"),
+        (["metric.reporters": "com.example.Reporter"], "metric.reporters: metrics reporters cannot be loaded by this runtime"),
+        (["access.control.allow.origin": "*"], "access.control.allow.origin: cross-origin (CORS) responses are not supported"),
+        (["access.control.allow.methods": "GET,PUT"], "access.control.allow.methods: cross-origin (CORS) responses are not supported"),
+        (["response.http.headers.config": "add X-Frame-Options: DENY"],
+         "response.http.headers.config: custom REST response headers are not supported"),
     ])
     func invalidPropertiesAreRefusedWithTheReason(_ change: [String: String?], _ expected: String) {
         var properties = Self.minimal
@@ -60,5 +80,54 @@ import Testing
         } throws: { error in
             "\(error)".contains(expected)
         }
+    }
+
+    /// Every HMAC swift-crypto computes is accepted, as Apache accepts every one its JVM has;
+    /// the session key gets the JVM's default size for the algorithm.
+    @Test(arguments: [
+        ("HmacSHA1", Int32(512)), ("HmacSHA256", 256), ("HmacSHA384", 384), ("HmacSHA512", 512), ("HmacMD5", 512),
+        ("hmacsha512", 512),
+    ])
+    func everySupportedSigningAlgorithmIsAccepted(_ algorithm: String, _ keyBits: Int32) throws {
+        var properties = Self.minimal
+        properties["inter.worker.key.generation.algorithm"] = algorithm
+        properties["inter.worker.signature.algorithm"] = algorithm
+        properties["inter.worker.verification.algorithms"] = "HmacSHA256, \(algorithm)"
+        let config = try DistributedConfig(properties)
+        #expect(config.interWorkerKeyGenerationAlgorithm == algorithm)
+        #expect(config.interWorkerSignatureAlgorithm == algorithm)
+        #expect(config.interWorkerVerificationAlgorithms == ["HmacSHA256", algorithm])
+        #expect(config.interWorkerKeySizeBits == keyBits)
+
+        // What the worker signs with, another worker with that algorithm allowed verifies.
+        let key = [UInt8](repeating: 7, count: Int(keyBits / 8))
+        let body = Array(#"[{"k":"v"}]"#.utf8)
+        let headers = try InternalRequestSignature.headers(body: body, key: key, algorithm: config.interWorkerSignatureAlgorithm)
+        let signature = try #require(try InternalRequestSignature(
+            signatureHeader: headers[InternalRequestSignature.signatureHeader],
+            algorithmHeader: headers[InternalRequestSignature.algorithmHeader], body: body))
+        try InternalRequestSignature.verify(signature, verificationAlgorithms: config.interWorkerVerificationAlgorithms, sessionKey: key)
+        #expect(throws: ConnectRestError.invalidSignature) {
+            try InternalRequestSignature.verify(
+                signature, verificationAlgorithms: config.interWorkerVerificationAlgorithms, sessionKey: key.map { $0 ^ 1 })
+        }
+    }
+
+    /// Their defaults (empty) are fine, also written out; settings under `config.providers.`
+    /// mean nothing without a provider and are accepted, as Apache accepts them.
+    @Test func unsupportedFeaturesLeftEmptyAreAccepted() throws {
+        var properties = Self.minimal
+        for name in ["config.providers", "rest.extension.classes", "metric.reporters", "access.control.allow.origin",
+                     "access.control.allow.methods", "response.http.headers.config"] {
+            properties[name] = ""
+        }
+        properties["config.providers.file.class"] = "org.apache.kafka.common.config.provider.FileConfigProvider"
+        _ = try DistributedConfig(properties)
+    }
+
+    @Test func anExplicitKeySizeWins() throws {
+        var properties = Self.minimal
+        properties["inter.worker.key.size"] = "128"
+        #expect(try DistributedConfig(properties).interWorkerKeySizeBits == 128)
     }
 }

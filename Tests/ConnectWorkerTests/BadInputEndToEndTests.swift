@@ -70,16 +70,18 @@ import Testing
             // Duplicates and unknown connectors and tasks.
             try await expectRejected("POST", "/connectors", body: try create("good", goodConfig), status: 409, message: "Connector good already exists")
             for (method, path) in [
-                ("GET", "/connectors/nope"), ("GET", "/connectors/nope/config"), ("GET", "/connectors/nope/status"),
+                ("GET", "/connectors/nope"), ("GET", "/connectors/nope/config"),
                 ("GET", "/connectors/nope/tasks"), ("GET", "/connectors/nope/offsets"), ("PUT", "/connectors/nope/pause"),
                 ("PUT", "/connectors/nope/resume"), ("PUT", "/connectors/nope/stop"), ("POST", "/connectors/nope/restart"),
                 ("DELETE", "/connectors/nope"),
             ] {
                 try await expectRejected(method, path, body: nil, status: 404, message: "Connector nope not found")
             }
-            try await expectRejected("GET", "/connectors/good/tasks/99/status", body: nil, status: 404)
-            try await expectRejected("POST", "/connectors/good/tasks/99/restart", body: nil, status: 404)
-            try await expectRejected("GET", "/connectors/nope/tasks/0/status", body: nil, status: 404)
+            // Statuses come from the status topic (Apache's AbstractHerder wording).
+            try await expectRejected("GET", "/connectors/nope/status", body: nil, status: 404, message: "No status found for connector nope")
+            try await expectRejected("GET", "/connectors/good/tasks/99/status", body: nil, status: 404, message: "No status found for task good-99")
+            try await expectRejected("POST", "/connectors/good/tasks/99/restart", body: nil, status: 404, message: "Unknown task: good-99")
+            try await expectRejected("GET", "/connectors/nope/tasks/0/status", body: nil, status: 404, message: "No status found for task nope-0")
 
             // Unknown paths and methods.
             try await expectRejected("GET", "/no/such/path", body: nil, status: 404)

@@ -40,8 +40,20 @@ import Testing
 
     @Test func helpNamesTheAvailableCommands() async throws {
         let result = try await runConnectWorker(["--help"])
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("cluster-info"))
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // The subcommand list documents each command with its abstract.
+        #expect(lines.contains { $0.hasPrefix("distributed ") && $0.contains("Kafka Connect distributed worker") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("cluster-info ") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("mirror-client ") }, "\(result.stdout)")
+        // The MM2 connectors are there, and the help says so.
+        #expect(result.stdout.contains("MirrorSourceConnector"), "\(result.stdout)")
+        #expect(!result.stdout.contains("not available"), "\(result.stdout)")
+
+        let distributed = try await runConnectWorker(["distributed", "--help"])
+        #expect(distributed.status == 0, "\(distributed.stderr)")
+        #expect(distributed.stdout.contains("<worker-properties>"), "\(distributed.stdout)")
+        #expect(distributed.stdout.contains("connect-distributed.sh"), "\(distributed.stdout)")
     }
 }
 

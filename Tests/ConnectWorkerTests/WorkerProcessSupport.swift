@@ -51,6 +51,10 @@ struct WorkerSettings: Sendable {
         bootstrapServers = cluster.bootstrapServers
     }
 
+    init(bootstrapServers: String) {
+        self.bootstrapServers = bootstrapServers
+    }
+
     func properties(port: Int) -> [String: String] {
         var properties = [
             "bootstrap.servers": bootstrapServers,

@@ -149,6 +149,37 @@ import Testing
         }
     }
 
+    /// `onJoinPrepare` comes once per rejoin, before its first JoinGroup (eager protocols revoke
+    /// their work there), with the generation being left; retried JoinGroups of the same rejoin
+    /// (noida-db, like Kafka, first answers MEMBER_ID_REQUIRED) do not prepare again.
+    @Test func joinPrepareRunsOncePerRejoinBeforeJoining() async throws {
+        try await withKafkaTestCluster { cluster in
+            let (member, delegate) = try makeMember(cluster.bootstrapServers, group: uniqueGroup("prepare"), name: "w1")
+            try await withMembers([(member, delegate)]) { _ in
+                try await eventually("first join") { delegate.lastJoin != nil }
+                let first = try #require(delegate.lastJoin)
+                var calls = delegate.calls
+                #expect(calls.joinPrepares.count == 1)
+                #expect(calls.joinPrepares.first?.generation == -1)
+                #expect(calls.joinPrepares.first?.memberId == "")
+                #expect(calls.events.first == "prepare")
+                #expect(calls.events.filter { $0 == "prepare" }.count == 1, "\(calls.events)")
+
+                member.requestRejoin(reason: "test")
+                try await eventually("second join") { (delegate.lastJoin?.generation ?? 0) > first.generation }
+                calls = delegate.calls
+                #expect(calls.joinPrepares.count == 2, "\(calls.events)")
+                #expect(calls.joinPrepares.last?.generation == first.generation)
+                #expect(calls.joinPrepares.last?.memberId == first.memberId)
+                // The second rejoin: prepared after the first join, before its own protocols.
+                let afterFirstJoin = Array(calls.events.drop(while: { $0 != "join" }).dropFirst())
+                #expect(afterFirstJoin.first == "prepare", "\(calls.events)")
+                #expect(afterFirstJoin.filter { $0 == "prepare" }.count == 1, "\(calls.events)")
+                #expect(afterFirstJoin.last == "join", "\(calls.events)")
+            }
+        }
+    }
+
     @Test func cancellingRunLeavesTheGroup() async throws {
         try await withKafkaTestCluster { cluster in
             let group = uniqueGroup("cancel")

@@ -69,6 +69,10 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
         var assignment: [UInt8]
     }
     struct Calls: Sendable {
+        /// `onJoinPrepare` calls: (generation, member id).
+        var joinPrepares: [(generation: Int32, memberId: String)] = []
+        /// Every callback in order: "prepare", "protocols", "assign", "join", "lost".
+        var events: [String] = []
         var joinProtocols = 0
         var assignments: [Assignment] = []
         var joins: [Join] = []
@@ -89,15 +93,28 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
     var calls: Calls { state.withLock { $0 } }
     var lastJoin: Join? { calls.joins.last }
 
+    func onJoinPrepare(generation: Int32, memberId: String) async {
+        state.withLock {
+            $0.joinPrepares.append((generation, memberId))
+            $0.events.append("prepare")
+        }
+    }
+
     func joinProtocols() async throws -> [GroupProtocol] {
-        state.withLock { $0.joinProtocols += 1 }
+        state.withLock {
+            $0.joinProtocols += 1
+            $0.events.append("protocols")
+        }
         return protocols
     }
 
     func performAssignment(
         leaderId: String, generationId: Int32, protocol: String, members: [GroupMemberMetadata]
     ) async throws -> [String: [UInt8]] {
-        state.withLock { $0.assignments.append(Assignment(leaderId: leaderId, protocolName: `protocol`, members: members)) }
+        state.withLock {
+            $0.assignments.append(Assignment(leaderId: leaderId, protocolName: `protocol`, members: members))
+            $0.events.append("assign")
+        }
         var result: [String: [UInt8]] = [:]
         for member in members { result[member.memberId] = assignmentPrefix + member.metadata }
         return result
@@ -106,11 +123,15 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
     func onJoinComplete(generation: Int32, memberId: String, protocol: String, assignment: [UInt8]) async {
         state.withLock {
             $0.joins.append(Join(generation: generation, memberId: memberId, protocolName: `protocol`, assignment: assignment))
+            $0.events.append("join")
         }
     }
 
     func onMembershipLost(reason: GroupMembershipLossReason) async {
-        state.withLock { $0.losses.append(reason) }
+        state.withLock {
+            $0.losses.append(reason)
+            $0.events.append("lost")
+        }
     }
 }
 

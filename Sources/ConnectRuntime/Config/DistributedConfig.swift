@@ -61,6 +61,9 @@ public struct DistributedConfig: Sendable {
     public let topicTrackingAllowReset: Bool
     public let topicCreationEnable: Bool
 
+    /// `connector.client.config.override.policy`.
+    public let connectorClientConfigOverridePolicy: ConnectorClientConfigOverridePolicy
+
     /// Parses and validates worker properties.
     /// - Throws: ``ConfigException`` naming the first problem (unknown property, missing
     ///   required property, invalid value).
@@ -136,17 +139,43 @@ public struct DistributedConfig: Sendable {
         interWorkerKeyGenerationAlgorithm = try parsed.string("inter.worker.key.generation.algorithm")
         interWorkerKeySize = parsed.value("inter.worker.key.size").flatMap { if case .int(let s) = $0 { s } else { nil } }
         interWorkerKeyTTLMs = try parsed.int("inter.worker.key.ttl.ms")
+        if let size = interWorkerKeySize, let algorithm = MACAlgorithm(javaName: interWorkerKeyGenerationAlgorithm),
+           size < algorithm.minimumKeySizeBits {
+            throw ConfigException(
+                "Unable to create key generator with algorithm \(interWorkerKeyGenerationAlgorithm) and key size \(size): Key length must be at least \(algorithm.minimumKeySizeBits) bits",
+                name: "inter.worker.key.size")
+        }
         interWorkerSignatureAlgorithm = try parsed.string("inter.worker.signature.algorithm")
         interWorkerVerificationAlgorithms = try parsed.list("inter.worker.verification.algorithms")
+        // Apache compares the names verbatim here (the JCA lookups are case-insensitive).
         if !interWorkerVerificationAlgorithms.contains(interWorkerSignatureAlgorithm) {
             throw ConfigException(
-                name: "inter.worker.verification.algorithms", value: JavaCompat.listString(interWorkerVerificationAlgorithms),
-                reason: "Signature algorithm '\(interWorkerSignatureAlgorithm)' must be present in the list of permitted verification algorithms")
+                name: "inter.worker.signature.algorithm", value: interWorkerSignatureAlgorithm,
+                reason: "Signature algorithm must be present in inter.worker.verification.algorithms list")
         }
 
         topicTrackingEnable = try parsed.bool("topic.tracking.enable")
         topicTrackingAllowReset = try parsed.bool("topic.tracking.allow.reset")
         topicCreationEnable = try parsed.bool("topic.creation.enable")
+
+        let policyName = try parsed.string("connector.client.config.override.policy")
+        guard let policy = ConnectorClientConfigOverridePolicy(configValue: policyName) else {
+            throw ConfigException(name: "connector.client.config.override.policy", value: policyName, reason: "must be " + Self.overridePoliciesDescription)
+        }
+        connectorClientConfigOverridePolicy = policy
+
+        // Accepted for compatibility, but only with the values that ask for nothing this
+        // runtime cannot do: anything else would be silently ignored.
+        for (name, reason) in Self.unsupportedUnlessEmpty {
+            switch parsed.value(name) {
+            case .string(let value)? where !value.trimmingCharacters(in: .whitespaces).isEmpty:
+                throw ConfigException(name: name, value: value, reason: reason)
+            case .list(let values)? where !values.isEmpty:
+                throw ConfigException(name: name, value: JavaCompat.listString(values), reason: reason)
+            default:
+                continue
+            }
+        }
 
         let exactlyOnce = try parsed.string("exactly.once.source.support")
         if exactlyOnce.lowercased() != "disabled" {
@@ -170,6 +199,28 @@ public struct DistributedConfig: Sendable {
     /// ``clientProperties`` plus the worker's `producer.`/`consumer.`/`admin.` overrides.
     public func clientProperties(prefix: String) -> [String: String] {
         clientProperties.merging(ParsedConfig.entriesWithPrefix(originals, prefix)) { _, override in override }
+    }
+
+    /// Properties this runtime accepts only empty, and why.
+    static let unsupportedUnlessEmpty: [(String, String)] = [
+        ("config.providers", "config providers (${provider:path:key} references in configs) are not supported by this runtime; put the values in the configs"),
+        ("rest.extension.classes", "REST extensions cannot be loaded by this runtime"),
+        ("metric.reporters", "metrics reporters cannot be loaded by this runtime"),
+        ("access.control.allow.origin", "cross-origin (CORS) responses are not supported by this runtime's REST server"),
+        ("access.control.allow.methods", "cross-origin (CORS) responses are not supported by this runtime's REST server"),
+        ("response.http.headers.config", "custom REST response headers are not supported by this runtime's REST server"),
+    ]
+
+    /// `connector.client.config.override.policy`: an alias or a class name of Apache's policies.
+    private static let overridePoliciesDescription =
+        "All, None or Principal (or their class names, e.g. org.apache.kafka.connect.connector.policy.AllConnectorClientConfigOverridePolicy)"
+    private static let overridePolicies = ConfigValidator(description: overridePoliciesDescription) { name, value throws(ConfigException) in
+        guard case .string(let policy)? = value else {
+            throw ConfigException(name: name, value: nil, reason: "Value must be non-null")
+        }
+        guard ConnectorClientConfigOverridePolicy(configValue: policy) != nil else {
+            throw ConfigException(name: name, value: policy, reason: "must be " + overridePoliciesDescription)
+        }
     }
 
     static let clientPropertyNames: Set<String> = ["security.protocol", "client.dns.lookup"]
@@ -281,17 +332,17 @@ public struct DistributedConfig: Sendable {
         .define("response.http.headers.config", .string, defaultValue: .string(""), importance: .low,
                 documentation: "Rules for REST API HTTP response headers.")
         .define("rest.extension.classes", .list, defaultValue: .list([]), importance: .low,
-                documentation: "REST extensions to load (none can be loaded in this runtime).")
+                documentation: "REST extensions to load; must be empty (none can be loaded in this runtime).")
         .define("plugin.path", .list, defaultValue: .null, importance: .low,
                 documentation: "Accepted for compatibility; plugins are compiled into this runtime.")
         .define("plugin.discovery", .string, defaultValue: .string("hybrid_warn"),
                 validator: .caseInsensitiveIn("only_scan", "hybrid_warn", "hybrid_fail", "service_load"), importance: .low,
                 documentation: "Accepted for compatibility; plugins are compiled into this runtime.")
         .define("config.providers", .list, defaultValue: .list([]), importance: .low,
-                documentation: "Names of ConfigProviders.")
+                documentation: "Names of ConfigProviders; must be empty (config providers are not supported).")
         .define("connector.client.config.override.policy", .string, defaultValue: .string("All"),
-                validator: .in("All", "None", "Principal"), importance: .medium,
-                documentation: "Which client configurations connectors may override.")
+                validator: overridePolicies, importance: .medium,
+                documentation: "Which client configurations connectors may override with producer.override.*, consumer.override.* and admin.override.*: All, None or Principal (only sasl.jaas.config, sasl.mechanism, security.protocol).")
         .define("metrics.sample.window.ms", .long, defaultValue: .long(30_000), validator: .atLeast(0), importance: .low,
                 documentation: "The window of time a metrics sample is computed over.")
         .define("metrics.num.samples", .int, defaultValue: .int(2), validator: .atLeast(1), importance: .low,
@@ -299,7 +350,7 @@ public struct DistributedConfig: Sendable {
         .define("metrics.recording.level", .string, defaultValue: .string("INFO"), validator: .in("INFO", "DEBUG"), importance: .low,
                 documentation: "The highest recording level for metrics.")
         .define("metric.reporters", .list, defaultValue: .list([]), importance: .low,
-                documentation: "Metrics reporter classes.")
+                documentation: "Metrics reporter classes; must be empty (none can be loaded in this runtime).")
         .define("auto.include.jmx.reporter", .boolean, defaultValue: .boolean(true), importance: .low,
                 documentation: "Deprecated; there is no JMX here.")
         .define("topic.tracking.enable", .boolean, defaultValue: .boolean(true), importance: .low,
@@ -309,23 +360,59 @@ public struct DistributedConfig: Sendable {
         .define("topic.creation.enable", .boolean, defaultValue: .boolean(true), importance: .low,
                 documentation: "Whether source connectors may have the worker create their topics.")
         .define("inter.worker.key.generation.algorithm", .string, defaultValue: .string("HmacSHA256"),
-                validator: .in("HmacSHA256"), importance: .low,
+                validator: macAlgorithm(kind: "KeyGenerator"), importance: .low,
                 documentation: "Algorithm used to generate keys for inter-worker request signing.")
         .define("inter.worker.key.size", .int, defaultValue: .null, importance: .low,
-                documentation: "Size in bits of the inter-worker signing key (the algorithm's default when unset).")
+                documentation: "Size in bits of the inter-worker signing key (the algorithm's default when unset: 256 for HmacSHA256, 384 for HmacSHA384, 512 for HmacSHA512, HmacSHA1 and HmacMD5).")
         .define("inter.worker.key.ttl.ms", .int, defaultValue: .int(3_600_000), validator: .between(0, Int(Int32.max)),
                 importance: .low, documentation: "Time to live of the inter-worker signing key.")
         .define("inter.worker.signature.algorithm", .string, defaultValue: .string("HmacSHA256"),
-                validator: .in("HmacSHA256"), importance: .low,
+                validator: macAlgorithm(kind: "Mac"), importance: .low,
                 documentation: "Algorithm used to sign inter-worker requests.")
         .define("inter.worker.verification.algorithms", .list, defaultValue: .list(["HmacSHA256"]),
-                validator: .validList("HmacSHA256"), importance: .low,
+                validator: macAlgorithms, importance: .low,
                 documentation: "Algorithms permitted to verify inter-worker requests.")
         .define("exactly.once.source.support", .string, defaultValue: .string("disabled"),
                 validator: .caseInsensitiveIn("disabled", "enabled", "preparing"), importance: .high,
                 documentation: "Whether to enable exactly-once support for source connectors.")
         .withClientSslSupport()
         .withClientSaslSupport()
+
+    /// One of the HMAC algorithms this runtime computes (Apache: any `Mac` or `KeyGenerator`
+    /// algorithm of the JVM), with Apache's wording.
+    private static func macAlgorithm(kind: String) -> ConfigValidator {
+        ConfigValidator(description: "Any \(kind) algorithm supported by this runtime: " + MACAlgorithm.javaNames.joined(separator: ", ")) {
+            name, value throws(ConfigException) in
+            guard case .string(let algorithm)? = value else {
+                throw ConfigException(name: name, value: nil, reason: "Value must be non-null")
+            }
+            try checkMACAlgorithm(name, algorithm)
+        }
+    }
+
+    /// A non-empty list of supported HMAC algorithms (`inter.worker.verification.algorithms`).
+    private static let macAlgorithms = ConfigValidator(
+        description: "A list of one or more MAC algorithms, each supported by this runtime: " + MACAlgorithm.javaNames.joined(separator: ", ")
+    ) { name, value throws(ConfigException) in
+        guard case .list(let algorithms)? = value, !algorithms.isEmpty else {
+            throw ConfigException(name: name, value: "[]", reason: "At least one signature verification algorithm must be provided")
+        }
+        for algorithm in algorithms { try checkMACAlgorithm(name, algorithm) }
+    }
+
+    private static func checkMACAlgorithm(_ name: String, _ algorithm: String) throws(ConfigException) {
+        guard MACAlgorithm(javaName: algorithm) != nil else {
+            throw ConfigException(
+                name: name, value: algorithm,
+                reason: "the algorithm is not supported by this runtime; the supported algorithms are: [\(MACAlgorithm.javaNames.joined(separator: ", "))]")
+        }
+    }
+
+    /// The session-key size in bits: `inter.worker.key.size`, or the JVM's default for the
+    /// key generation algorithm.
+    public var interWorkerKeySizeBits: Int32 {
+        interWorkerKeySize ?? MACAlgorithm(javaName: interWorkerKeyGenerationAlgorithm)?.defaultKeySizeBits ?? 256
+    }
 
     private static let replicationFactor = ConfigValidator(description: "Positive number not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default") {
         name, value throws(ConfigException) in

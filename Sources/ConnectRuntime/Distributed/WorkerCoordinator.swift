@@ -7,6 +7,11 @@ import Synchronization
 /// offers when joining, the leader's assignment computation, and the merge of incremental
 /// assignments into the worker's current one. Completed rounds and lost membership are handed
 /// to the herder's loop.
+///
+/// With the eager protocol (`default`, chosen when `connect.protocol=eager` or when any member
+/// only speaks it) every rejoin first revokes the whole assignment (``onJoinPrepare(generation:memberId:)``
+/// awaits `onRevokeAll`), so a connector or task that moves never runs on two workers at once.
+/// The incremental protocols keep their work until the leader revokes it.
 final class WorkerCoordinator: ClassicGroupMemberDelegate {
     /// What a completed round means for this worker.
     struct Round: Sendable {
@@ -28,6 +33,7 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
     private let logger: Logger
     private let onRound: @Sendable (Round) async -> Void
     private let onLost: @Sendable (String) async -> Void
+    private let onRevokeAll: @Sendable (WorkerAssignment) async -> Void
 
     private struct State {
         var assignor: ConnectAssignor
@@ -35,13 +41,21 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
         var current: WorkerAssignment?
         var lastCompletedGeneration: Int32 = -1
         var leaderState: ConnectLeaderState?
+        /// The protocol of the last completed round (the configured one before the first).
+        var currentProtocol: ConnectProtocolCompatibility
     }
 
     private let state: Mutex<State>
 
+    /// - Parameters:
+    ///   - onRound: a round completed; hand it to the herder (do not wait for it to be applied).
+    ///   - onLost: the membership was lost.
+    ///   - onRevokeAll: eager protocol, a rejoin begins: stop everything of this assignment and
+    ///     return once it has stopped (Apache's `onRevoked` from `onJoinPrepare`).
     init(mode: ConnectProtocolCompatibility, url: String, configStore: any ConfigBackingStore,
          scheduledRebalanceMaxDelayMs: Int32, syncTimeout: Duration, logger: Logger,
-         onRound: @escaping @Sendable (Round) async -> Void, onLost: @escaping @Sendable (String) async -> Void) {
+         onRound: @escaping @Sendable (Round) async -> Void, onLost: @escaping @Sendable (String) async -> Void,
+         onRevokeAll: @escaping @Sendable (WorkerAssignment) async -> Void) {
         self.mode = mode
         self.url = url
         self.configStore = configStore
@@ -49,11 +63,28 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
         self.logger = logger
         self.onRound = onRound
         self.onLost = onLost
-        state = Mutex(State(assignor: ConnectAssignor(maxDelayMs: scheduledRebalanceMaxDelayMs, logger: logger)))
+        self.onRevokeAll = onRevokeAll
+        state = Mutex(State(
+            assignor: ConnectAssignor(maxDelayMs: scheduledRebalanceMaxDelayMs, logger: logger), currentProtocol: mode))
     }
 
     /// The leader's view of who runs what (only on the leader; for forwarding restarts).
     var leaderState: ConnectLeaderState? { state.withLock { $0.leaderState } }
+
+    /// Apache's `onJoinPrepare`: with the eager protocol the last assignment is revoked
+    /// (stopped) before this worker rejoins.
+    func onJoinPrepare(generation: Int32, memberId: String) async {
+        let (eager, current) = state.withLock { state in (state.currentProtocol == .eager, state.current) }
+        guard eager else {
+            logger.debug("Cooperative rebalance: keeping the assignment until the leader revokes it")
+            return
+        }
+        guard let current, !current.failed else { return }
+        logger.info("Eager rebalance: revoking the whole assignment before rejoining", metadata: [
+            "connectors": "\(current.connectors)", "tasks": "\(current.tasks.map(\.description))",
+        ])
+        await onRevokeAll(current)
+    }
 
     func joinProtocols() async throws -> [GroupProtocol] {
         let current = state.withLock { $0.current }
@@ -98,6 +129,7 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
         let incremental = compatibility.isIncremental
         let round: Round = state.withLock { state in
             state.lastCompletedGeneration = generation
+            state.currentProtocol = compatibility
             if memberId != received.leader { state.leaderState = nil }
             var connectors = received.connectors
             var tasks = received.tasks

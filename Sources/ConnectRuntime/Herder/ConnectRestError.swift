@@ -78,6 +78,16 @@ public struct ConnectRestError: Error, Sendable, Hashable, CustomStringConvertib
         notFound("Connector \(connector) not found")
     }
 
+    /// "No status found for connector X" (`GET /connectors/{c}/status`).
+    public static func noStatusFound(connector: String) -> ConnectRestError {
+        notFound("No status found for connector \(connector)")
+    }
+
+    /// "No status found for task c-0" (`GET /connectors/{c}/tasks/{n}/status`).
+    public static func noStatusFound(task: ConnectorTaskId) -> ConnectRestError {
+        notFound("No status found for task \(task)")
+    }
+
     /// "Unknown task: c-0".
     public static func unknownTask(_ task: ConnectorTaskId) -> ConnectRestError {
         notFound("Unknown task: \(task)")

@@ -50,30 +50,35 @@ extension DistributedHerder {
         return snapshot.tasks(connector).map { TaskInfo(id: $0, config: snapshot.taskConfig($0) ?? [:]) }
     }
 
+    /// The connector's status from the status topic; like Apache, a connector without one
+    /// (unknown, or created and not yet started anywhere) is 404 "No status found for connector X".
     public func connectorStatus(_ connector: String) async throws -> ConnectorStateInfo {
+        guard statusStore.get(connector: connector) != nil else {
+            throw ConnectRestError.noStatusFound(connector: connector)
+        }
         let snapshot = configStore.snapshot()
-        guard let config = snapshot.connectorConfig(connector) else { throw ConnectRestError.connectorNotFound(connector) }
-        return statusInfo(connector, config: config, snapshot: snapshot)
+        return statusInfo(connector, config: snapshot.connectorConfig(connector), snapshot: snapshot)
     }
 
     public func taskStatus(_ task: ConnectorTaskId) async throws -> ConnectorStateInfo.TaskState {
-        guard let status = statusStore.get(task: task) else {
-            throw ConnectRestError.notFound("No status found for task \(task)")
-        }
+        guard let status = statusStore.get(task: task) else { throw ConnectRestError.noStatusFound(task: task) }
         return ConnectorStateInfo.TaskState(id: task.task, state: status.state.rawValue, workerId: status.workerId, trace: status.trace)
     }
 
-    func statusInfo(_ connector: String, config: [String: String], snapshot: ClusterConfigState) -> ConnectorStateInfo {
+    /// The status of a connector and its tasks. While the connector has a config, only its
+    /// committed tasks are listed (statuses of tasks it no longer has are left out); the type
+    /// is `unknown` without a config (deleted, its statuses not yet removed).
+    func statusInfo(_ connector: String, config: [String: String]?, snapshot: ClusterConfigState) -> ConnectorStateInfo {
         let connectorStatus = statusStore.get(connector: connector)
         let connectorState = ConnectorStateInfo.ConnectorState(
             state: connectorStatus?.state.rawValue ?? StatusRecord.State.unassigned.rawValue,
             workerId: connectorStatus?.workerId ?? "", trace: connectorStatus?.trace)
-        let current = Set(snapshot.tasks(connector))
+        let current = config == nil ? nil : Set(snapshot.tasks(connector))
         let tasks = statusStore.getAll(connector: connector)
-            .filter { current.contains($0.id) }
+            .filter { current?.contains($0.id) ?? true }
             .sorted { $0.id.task < $1.id.task }
             .map { ConnectorStateInfo.TaskState(id: $0.id.task, state: $0.state.rawValue, workerId: $0.workerId, trace: $0.trace) }
-        return ConnectorStateInfo(name: connector, connector: connectorState, tasks: tasks, type: connectorType(config))
+        return ConnectorStateInfo(name: connector, connector: connectorState, tasks: tasks, type: config.map(connectorType) ?? .unknown)
     }
 
     func connectorType(_ config: [String: String]) -> ConnectorType {
@@ -422,9 +427,13 @@ extension DistributedHerder {
                         }
                     }
                 }
+                let isSink = connector is any SinkConnector
+                UnsupportedConnectorSettings.check(config, isSink: isSink, definition: definition, values: &values)
                 let own = connector.validate(config)
                 definition = definition.merging(connector.configDef)
                 values += own.filter { ownValue in !values.contains { $0.name == ownValue.name } }
+                // Sink tasks have a consumer, source tasks a producer (Apache's validateClientOverrides).
+                values += self.config.connectorClientConfigOverridePolicy.validate(config, client: isSink ? .consumer : .producer)
             } catch {
                 values = values.map { value in
                     var value = value
@@ -436,7 +445,8 @@ extension DistributedHerder {
         return ConfigInfos(name: name, configDef: definition, values: values)
     }
 
-    /// `topics` and `topics.regex` of sink connectors (Apache's `SinkConnectorConfig`).
+    /// `topics`, `topics.regex` and the dead letter queue settings of sink connectors (Apache's
+    /// `SinkConnectorConfig`).
     static let sinkConfigDef = ConfigDef()
         .define("topics", .list, defaultValue: .list([]), importance: .high,
                 documentation: "List of topics to consume, separated by commas.",
@@ -444,6 +454,15 @@ extension DistributedHerder {
         .define("topics.regex", .string, defaultValue: .string(""), validator: .regexList, importance: .high,
                 documentation: "Regular expression giving topics to consume.",
                 group: ConnectorConfig.commonGroup, orderInGroup: 4, width: .long, displayName: "Topics regex")
+        .define("errors.deadletterqueue.topic.name", .string, defaultValue: .string(""), importance: .medium,
+                documentation: "Topic that records failing in this sink connector, its converters or transformations go to (a dead letter queue); empty: none.",
+                group: ConnectorConfig.errorGroup, orderInGroup: 6, width: .medium, displayName: "Dead Letter Queue Topic Name")
+        .define("errors.deadletterqueue.topic.replication.factor", .short, defaultValue: .short(3), importance: .medium,
+                documentation: "Replication factor of the dead letter queue topic when it is created.",
+                group: ConnectorConfig.errorGroup, orderInGroup: 7, width: .medium, displayName: "Dead Letter Queue Topic Replication Factor")
+        .define("errors.deadletterqueue.context.headers.enable", .boolean, defaultValue: .boolean(false), importance: .medium,
+                documentation: "Whether records in the dead letter queue carry headers describing the error.",
+                group: ConnectorConfig.errorGroup, orderInGroup: 8, width: .medium, displayName: "Enable Error Context Headers")
 
     public func connectorPlugins() async throws -> [PluginInfo] {
         plugins.allPlugins.map { PluginInfo(className: $0.className, type: $0.type.rawValue, version: $0.version) }
@@ -460,13 +479,20 @@ extension DistributedHerder {
 
     // MARK: Topic tracking
 
+    /// The topics recorded for the connector in the status topic. Like Apache's, any name is
+    /// answered: an unknown (or deleted) connector has none.
     public func connectorActiveTopics(_ connector: String) async throws -> ActiveTopicsInfo {
-        guard configStore.snapshot().contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }
-        return ActiveTopicsInfo(connector: connector, topics: statusStore.getAllTopics(connector: connector).map(\.topic).sorted())
+        ActiveTopicsInfo(connector: connector, topics: statusStore.getAllTopics(connector: connector).map(\.topic).sorted())
     }
 
+    /// Tombstones the connector's recorded topics, whatever its state (Apache's rule; the REST
+    /// layer refuses with 403 unless `topic.tracking.enable` and `topic.tracking.allow.reset`).
+    /// Topics its tasks still use are recorded again.
     public func resetConnectorActiveTopics(_ connector: String) async throws {
-        guard configStore.snapshot().contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }
+        resetActiveTopics(connector)
+    }
+
+    func resetActiveTopics(_ connector: String) {
         for topic in statusStore.getAllTopics(connector: connector) {
             statusStore.deleteTopic(connector: connector, topic: topic.topic)
         }
@@ -516,6 +542,15 @@ extension DistributedHerder {
         enqueue { [weak self] in await self?.reconfigureConnectorTasks(connector) }
     }
 
+    /// Records `status-topic-<topic>:connector-<name>` the first time a connector's task uses a
+    /// topic, and again after a reset removed it (Apache's `WorkerTask.recordActiveTopic`).
+    public func taskUsedTopic(_ task: ConnectorTaskId, topic: String) {
+        guard config.topicTrackingEnable, statusStore.getTopic(connector: task.connector, topic: topic) == nil else { return }
+        statusStore.put(TopicStatusRecord(
+            topic: topic, connector: task.connector, task: task.task,
+            discoverTimestamp: Int64(Date().timeIntervalSince1970 * 1000)))
+    }
+
     public func onConnectorConfigUpdate(_ connector: String) {
         enqueue { [weak self] in await self?.connectorConfigChanged(connector) }
     }
@@ -556,13 +591,19 @@ extension DistributedHerder {
     /// of connectors asks for a rebalance.
     private func connectorConfigChanged(_ connector: String) async {
         let snapshot = configStore.snapshot()
-        if worker.connectorNames.contains(connector) {
+        let ranConnector = worker.connectorNames.contains(connector)
+        if ranConnector {
             await worker.stopConnectors([connector])
             if snapshot.contains(connector) { startConnector(connector, snapshot: snapshot) }
         }
         if !snapshot.contains(connector) {
             let tasks = worker.taskIds.filter { $0.connector == connector }
             await worker.stopTasks(tasks)
+            if config.topicTrackingEnable, ranConnector || !tasks.isEmpty || isLeader {
+                // Apache resets a deleted connector's topics once its work here has stopped (so
+                // no late record brings one back); the leader also covers work that ran nowhere.
+                resetActiveTopics(connector)
+            }
             if isLeader {
                 // Apache's onDeletion: the statuses of a deleted connector are tombstoned.
                 for task in statusStore.getAll(connector: connector) {

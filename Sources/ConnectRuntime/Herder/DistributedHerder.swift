@@ -32,6 +32,8 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
     typealias Job = @Sendable () async -> Void
     private let mailbox: AsyncStream<Job>.Continuation
     private let mailboxStream: AsyncStream<Job>
+    /// Set once the loop stopped working its mailbox: jobs enqueued or pending then never run.
+    private let loopStopped = WatchedValue(false)
 
     /// State only the loop changes (kept behind a lock so reads from elsewhere are safe).
     struct State: Sendable {
@@ -131,6 +133,9 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
             onLost: { [weak self] reason in
                 guard let herder = self else { return }
                 herder.enqueue { await herder.handleMembershipLost(reason) }
+            },
+            onRevokeAll: { [weak self] _ in
+                await self?.revokeAllBeforeRejoin()
             })
         self.coordinator.withLock { $0 = coordinator }
         setStage("joining the group")
@@ -142,6 +147,7 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
                 await job()
                 if state.withLock({ $0.stopping }) { break }
             }
+            loopStopped.set(true)
             setStage("stopping")
             await worker.shutdown()
             await member.leave()
@@ -288,6 +294,53 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         if isLeader { await rotateSessionKeyIfNeeded() }
     }
 
+    /// Eager protocol, before rejoining: stops every connector and task here and waits for them
+    /// (Apache's `onRevoked` called from `WorkerCoordinator.onJoinPrepare`), so the group can
+    /// only complete the rebalance, and hand the work to others, once it is stopped and its
+    /// offsets and statuses are written. Runs on the loop, after the rounds handed to it before.
+    func revokeAllBeforeRejoin() async {
+        await onLoopUnlessStopped { [self] in
+            setStage("stopping all connectors and tasks before rejoining the group (eager protocol)")
+            let (connectors, tasks) = (worker.connectorNames, worker.taskIds)
+            await worker.stopTasks(tasks)
+            await worker.stopConnectors(connectors)
+            logger.info("Finished stopping connectors and tasks in preparation for rebalance", metadata: [
+                "connectors": "\(connectors.sorted())", "tasks": "\(tasks.map(\.description).sorted())",
+            ])
+            if config.topicTrackingEnable {
+                // Only now, with their work stopped, do deleted connectors' topics stay reset.
+                let snapshot = configStore.snapshot()
+                for connector in Set(connectors).union(tasks.map(\.connector)) where !snapshot.contains(connector) {
+                    resetActiveTopics(connector)
+                }
+            }
+            // The UNASSIGNED statuses must land before the new owners write theirs.
+            do {
+                try await statusStore.flush(timeout: .milliseconds(config.taskShutdownGracefulTimeoutMs))
+            } catch {
+                logger.warning("Could not flush the status topic before rejoining", metadata: ["error": "\(error)"])
+            }
+            completeStage()
+        }
+    }
+
+    /// Runs `body` on the loop and waits for it, unless the loop has stopped (then `body` never
+    /// runs and this returns at once), so callers outside the loop (the group member) never hang
+    /// on a herder that is shutting down.
+    private func onLoopUnlessStopped(_ body: @escaping @Sendable () async -> Void) async {
+        let done = WatchedValue(false)
+        enqueue {
+            await body()
+            done.set(true)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await done.wait { $0 } }
+            group.addTask { [loopStopped] in _ = try? await loopStopped.wait { $0 } }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     private func handleMembershipLost(_ reason: String) async {
         logger.warning("Lost group membership; stopping all local work until the next assignment", metadata: ["reason": "\(reason)"])
         state.withLock {
@@ -302,6 +355,7 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         guard let connectorConfig = snapshot.connectorConfig(connector) else { return }
         let target = snapshot.targetState(connector) ?? .started
         do {
+            try checkSupported(connectorConfig)
             try worker.startConnector(connector, config: connectorConfig, targetState: target)
         } catch {
             logger.error("Failed to start connector", metadata: ["connector": "\(connector)", "error": "\(error)"])
@@ -315,12 +369,24 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
               let taskConfig = snapshot.taskConfig(task) else { return }
         let target: TargetState = snapshot.targetState(task.connector) == .paused ? .paused : .started
         do {
+            // Apache fails every task of a connector whose committed tasks exceed an enforced tasks.max.
+            try TooManyTasksError.check(task.connector, taskCount: snapshot.tasks(task.connector).count, connectorConfig: connectorConfig)
+            try checkSupported(connectorConfig)
             try worker.startTask(task, connectorConfig: connectorConfig, taskConfig: taskConfig, targetState: target)
         } catch {
             logger.error("Failed to start task", metadata: ["task": "\(task)", "error": "\(error)"])
             statusStore.putSafe(TaskStatus(id: task, state: .failed, trace: statusTrace(error),
                                            workerId: workerId, generation: generation))
         }
+    }
+
+    /// Refuses a config asking for what this runtime cannot do (``UnsupportedConnectorSettings``)
+    /// that did not come through our validation, e.g. written by an Apache worker.
+    private func checkSupported(_ connectorConfig: [String: String]) throws {
+        let isSink = worker.isSinkConnector(connectorConfig) ?? false
+        let definition = isSink ? ConnectorConfig.configDef.merging(Self.sinkConfigDef) : ConnectorConfig.configDef
+        let problems = UnsupportedConnectorSettings.problems(connectorConfig, isSink: isSink, definition: definition)
+        guard problems.isEmpty else { throw ConnectError(problems.joined(separator: "; ")) }
     }
 
     var isLeader: Bool {
@@ -353,19 +419,25 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
     func reconfigureConnectorTasks(_ connector: String) async {
         state.withLock { _ = $0.pendingReconfiguration.remove(connector) }
         let snapshot = configStore.snapshot()
-        guard worker.connectorNames.contains(connector),
+        // A connector that is not started here (elsewhere, paused, stopped, failed) is skipped,
+        // as Apache does; it asks again when it reaches RUNNING.
+        guard worker.isConnectorStarted(connector),
               let connectorConfig = snapshot.connectorConfig(connector),
               snapshot.targetState(connector) ?? .started == .started else { return }
         do {
-            let maxTasks = Int(connectorConfig[ConnectorConfig.tasksMax].flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-                ?? ConnectorConfig.tasksMaxDefault)
+            let maxTasks = TooManyTasksError.maxTasks(connectorConfig)
             var generated = try await worker.connectorTaskConfigs(connector, maxTasks: maxTasks)
-            if generated.count > maxTasks {
-                let enforce = connectorConfig[ConnectorConfig.tasksMaxEnforce]?.lowercased() != "false"
-                if enforce {
-                    throw ConnectError("The connector \(connector) has generated \(generated.count) tasks, which is greater than \(maxTasks), the maximum number of tasks it is configured to create. ")
+            do {
+                if try TooManyTasksError.check(connector, taskCount: generated.count, connectorConfig: connectorConfig) {
+                    logger.warning(
+                        "The connector generated more tasks than tasks.max; this is a bug of the connector and will be disallowed in future releases of Kafka Connect (tasks.max.enforce=false tolerates it now)",
+                        metadata: ["connector": "\(connector)", "tasks": "\(generated.count)", "tasks.max": "\(maxTasks)"])
                 }
-                logger.warning("Connector generated more tasks than tasks.max", metadata: ["connector": "\(connector)"])
+            } catch {
+                // Apache's TooManyTasksException: the connector fails, and is not retried.
+                logger.error("Connector generated too many tasks; failing it", metadata: ["connector": "\(connector)", "error": "\(error)"])
+                worker.failConnector(connector, error)
+                return
             }
             let taskClass = Self.taskClassName(connectorConfig[ConnectorConfig.connectorClass] ?? "", plugins: plugins)
             let isSink = worker.isSinkConnector(connectorConfig) ?? false
@@ -432,8 +504,8 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let current = state.withLock { $0.sessionKey }
         if let current, now - current.creationTimestamp < Int64(config.interWorkerKeyTTLMs) { return }
-        let bits = Int(config.interWorkerKeySize ?? 256)
-        var key = [UInt8](repeating: 0, count: max(1, bits / 8))
+        let bits = Int(config.interWorkerKeySizeBits)
+        var key = [UInt8](repeating: 0, count: max(1, (bits + 7) / 8))
         var generator = SystemRandomNumberGenerator()
         for i in key.indices { key[i] = UInt8.random(in: .min ... .max, using: &generator) }
         let sessionKey = SessionKey(key: key, algorithm: config.interWorkerKeyGenerationAlgorithm, creationTimestamp: now)
@@ -487,5 +559,9 @@ final class StatusListenerProxy: WorkerStatusListener {
 
     func connectorRequestedTaskReconfiguration(_ connector: String) {
         herder.withLock { $0.value }?.connectorRequestedTaskReconfiguration(connector)
+    }
+
+    func taskUsedTopic(_ task: ConnectorTaskId, topic: String) {
+        herder.withLock { $0.value }?.taskUsedTopic(task, topic: topic)
     }
 }

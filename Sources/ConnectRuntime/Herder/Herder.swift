@@ -63,8 +63,11 @@ public protocol Herder: Sendable {
 
     func deleteConnectorConfig(_ connector: String) async throws
 
+    /// - Throws: ``ConnectRestError`` `notFound` ("No status found for connector X") when the
+    ///   status topic has no status of the connector (Apache's `AbstractHerder.connectorStatus`).
     func connectorStatus(_ connector: String) async throws -> ConnectorStateInfo
 
+    /// - Throws: ``ConnectRestError`` `notFound` ("No status found for task c-0").
     func taskStatus(_ task: ConnectorTaskId) async throws -> ConnectorStateInfo.TaskState
 
     func taskConfigs(_ connector: String) async throws -> [TaskInfo]

@@ -103,20 +103,51 @@ public struct InternalRequestSignature: Sendable, Hashable {
     }
 }
 
-/// The JCA MAC algorithms swift-crypto can compute.
-private enum MACAlgorithm {
-    case sha1, sha256, sha384, sha512, md5
+/// The JCA MAC algorithms swift-crypto can compute: what `inter.worker.signature.algorithm`,
+/// `inter.worker.verification.algorithms` and `inter.worker.key.generation.algorithm` accept
+/// (Apache accepts whatever its JVM provides; these are the HMACs every JVM has, less
+/// HmacSHA224 and the SHA-3 family, which swift-crypto lacks). Names match case-insensitively,
+/// as JCA lookups do.
+enum MACAlgorithm: CaseIterable {
+    case md5, sha1, sha256, sha384, sha512
 
     init?(javaName: String) {
-        switch javaName.lowercased() {
-        case "hmacsha1": self = .sha1
-        case "hmacsha256": self = .sha256
-        case "hmacsha384": self = .sha384
-        case "hmacsha512": self = .sha512
-        case "hmacmd5": self = .md5
-        default: return nil
+        guard let algorithm = Self.allCases.first(where: { $0.javaName.lowercased() == javaName.lowercased() }) else {
+            return nil
+        }
+        self = algorithm
+    }
+
+    /// The JCA name, e.g. `HmacSHA256`.
+    var javaName: String {
+        switch self {
+        case .md5: "HmacMD5"
+        case .sha1: "HmacSHA1"
+        case .sha256: "HmacSHA256"
+        case .sha384: "HmacSHA384"
+        case .sha512: "HmacSHA512"
         }
     }
+
+    /// The key size in bits the JVM's `KeyGenerator` uses when `inter.worker.key.size` is unset.
+    var defaultKeySizeBits: Int32 {
+        switch self {
+        case .md5, .sha1, .sha512: 512
+        case .sha256: 256
+        case .sha384: 384
+        }
+    }
+
+    /// The smallest key size the JVM's `KeyGenerator` accepts (40 bits for the SHA-2 family).
+    var minimumKeySizeBits: Int32 {
+        switch self {
+        case .md5, .sha1: 1
+        case .sha256, .sha384, .sha512: 40
+        }
+    }
+
+    /// Every supported JCA name, for error messages.
+    static var javaNames: [String] { allCases.map(\.javaName) }
 
     func authenticationCode(for body: [UInt8], key: SymmetricKey) -> [UInt8] {
         switch self {

@@ -128,11 +128,19 @@ public final class KafkaStatusBackingStore: StatusBackingStore {
         send(.task(status.id), status.record, safeWrite: true)
     }
 
+    /// Also visible through ``getTopic(connector:topic:)`` at once (not only once read back), so
+    /// a topic is recorded once even while its record is in flight.
     public func put(_ status: TopicStatusRecord) {
+        state.withLock { $0.topics[status.connector, default: [:]][status.topic] = status }
         sendTopicStatus(.topic(topic: status.topic, connector: status.connector), status.encoded())
     }
 
+    /// Also forgotten at once, so a topic still in use is recorded again after the tombstone.
     public func deleteTopic(connector: String, topic: String) {
+        state.withLock { state in
+            state.topics[connector]?[topic] = nil
+            if state.topics[connector]?.isEmpty == true { state.topics[connector] = nil }
+        }
         sendTopicStatus(.topic(topic: topic, connector: connector), nil)
     }
 

@@ -1,6 +1,6 @@
 import ConnectAPI
 /// The key of an offsets-topic record: the JSON array `["<connector>", {<source partition>}]`
-/// that `OffsetStorageWriter` builds and the internal `JsonConverter` serializes.
+/// that a source task's offset commit writes (as Apache's `OffsetStorageWriter` does).
 public struct OffsetRecordKey: Hashable, Sendable {
     public var connector: String
     public var partition: OffsetMap

@@ -121,6 +121,18 @@ public final class Worker: Sendable {
         return try await connector.taskConfigs(maxTasks: maxTasks)
     }
 
+    /// Whether the connector runs here and is started (not paused, stopped or failed), as
+    /// Apache's `Worker.isRunning`.
+    public func isConnectorStarted(_ name: String) -> Bool {
+        state.withLock { $0.connectors[name]?.connector }?.isStarted ?? false
+    }
+
+    /// Fails a running connector with `error` (status FAILED with its trace); it stays failed
+    /// until restarted. Does nothing if the connector does not run here.
+    public func failConnector(_ name: String, _ error: any Error) {
+        state.withLock { $0.connectors[name]?.connector }?.fail(error)
+    }
+
     /// Whether the class named by a connector config is a sink connector (`nil`: unknown class).
     public func isSinkConnector(_ connectorConfig: [String: String]) -> Bool? {
         plugins.connectorType(connectorConfig[ConnectorConfig.connectorClass] ?? "").map { $0 == .sink }
@@ -145,7 +157,7 @@ public final class Worker: Sendable {
                     "delivery.timeout.ms": String(Int32.max),
                     "client.id": "connector-producer-\(id)",
                 ]) { _, connect in connect }
-                .merging(ParsedConfig.entriesWithPrefix(connectorConfig, "producer.override.")) { _, override in override }
+                .merging(try config.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .producer)) { _, override in override }
             let producer = try KafkaProducer(configuration: KafkaConfiguration(producerConfig), logger: logger)
             job = WorkerSourceTask(
                 id: id, task: source.createTask(), taskConfig: taskConfig, targetState: targetState,
@@ -160,7 +172,7 @@ public final class Worker: Sendable {
                     "auto.offset.reset": "earliest",
                     "client.id": "connector-consumer-\(id)",
                 ]) { _, connect in connect }
-                .merging(ParsedConfig.entriesWithPrefix(connectorConfig, "consumer.override.")) { _, override in override }
+                .merging(try config.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .consumer)) { _, override in override }
             let consumer = try KafkaConsumer(configuration: KafkaConfiguration(consumerConfig), logger: logger)
             job = WorkerSinkTask(
                 id: id, task: sink.createTask(), taskConfig: taskConfig, targetState: targetState,
@@ -273,6 +285,10 @@ final class StatusTracker: WorkerStatusListener {
 
     func connectorRequestedTaskReconfiguration(_ connector: String) {
         listener.connectorRequestedTaskReconfiguration(connector)
+    }
+
+    func taskUsedTopic(_ task: ConnectorTaskId, topic: String) {
+        listener.taskUsedTopic(task, topic: topic)
     }
 
     func stopped(connector: String) async {

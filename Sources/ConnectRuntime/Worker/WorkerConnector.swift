@@ -15,6 +15,9 @@ final class WorkerConnector: WorkerJob {
     private let logger: Logger
     /// Whether the instance is between a successful `start` and its `stop`.
     private let started = Mutex(false)
+    /// Set by ``fail(_:)`` (from the connector's context or the worker): ends the started
+    /// connector with that error.
+    private let failure = WatchedValue<(any Error)?>(nil)
 
     init(name: String, config: [String: String], connector: any Connector, targetState: TargetState,
          listener: any WorkerStatusListener, logger: Logger) {
@@ -29,6 +32,9 @@ final class WorkerConnector: WorkerJob {
     }
 
     var isSink: Bool { connector is any SinkConnector }
+
+    /// Whether the connector is started (between a successful `start` and its `stop` or failure).
+    var isStarted: Bool { started.withLock { $0 } }
 
     /// Runs until the worker stops the connector or it fails.
     func execute() async {
@@ -78,8 +84,8 @@ final class WorkerConnector: WorkerJob {
                 _ = try? await control.wait { $0.target != .started || $0.stopping }
                 return .success(())
             }
-            group.addTask {
-                guard let raised = try? await context.failure.wait(until: { $0 != nil }) else { return .success(()) }
+            group.addTask { [failure] in
+                guard let raised = try? await failure.wait(until: { $0 != nil }) else { return .success(()) }
                 return .failure(raised ?? ConnectError("connector raised an error"))
             }
             let first = await group.next() ?? .success(())
@@ -89,6 +95,13 @@ final class WorkerConnector: WorkerJob {
         started.withLock { $0 = false }
         await connector.stop()
         if case .failure(let error) = outcome { throw error }
+    }
+
+    /// Stops the connector and reports it FAILED with `error` (Apache's `WorkerConnector.fail`).
+    /// The first failure wins.
+    func fail(_ error: any Error) {
+        guard failure.value == nil else { return }
+        failure.set(error)
     }
 
     /// Task configs for up to `maxTasks` tasks.
@@ -102,7 +115,6 @@ final class WorkerConnector: WorkerJob {
 
     private final class Context: ConnectorContext {
         let owner: WorkerConnector
-        let failure = WatchedValue<ConnectError?>(nil)
 
         init(owner: WorkerConnector) { self.owner = owner }
 
@@ -111,7 +123,7 @@ final class WorkerConnector: WorkerJob {
         }
 
         func raiseError(_ error: any Error) {
-            failure.set(ConnectError("Connector \(owner.name) raised an error: \(error)", underlying: error))
+            owner.fail(ConnectError("Connector \(owner.name) raised an error: \(error)", underlying: error))
         }
     }
 }

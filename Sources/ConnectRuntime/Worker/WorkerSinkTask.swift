@@ -21,6 +21,8 @@ final class WorkerSinkTask: WorkerJob {
     private let converters: TaskConverters
     private let listener: any WorkerStatusListener
     private let flushInterval: Duration
+    /// `topic.tracking.enable`: report the topics records were consumed from.
+    private let tracksTopics: Bool
     private let logger: Logger
     let metrics = TaskMetrics()
 
@@ -50,6 +52,7 @@ final class WorkerSinkTask: WorkerJob {
         self.converters = converters
         self.listener = listener
         flushInterval = .milliseconds(worker.offsetFlushIntervalMs)
+        tracksTopics = worker.topicTrackingEnable
         var logger = logger
         logger[metadataKey: "task"] = "\(id)"
         self.logger = logger
@@ -99,6 +102,10 @@ final class WorkerSinkTask: WorkerJob {
             if !records.isEmpty {
                 let started = ContinuousClock.now
                 let sinkRecords = try records.map(convert)
+                if tracksTopics {
+                    // Apache records a topic when it converts a record consumed from it.
+                    for topic in Set(records.map(\.topic)) { listener.taskUsedTopic(id, topic: topic) }
+                }
                 try await putWithRetry(sinkRecords)
                 for record in records {
                     consumed[SinkTopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1

@@ -18,6 +18,8 @@ final class WorkerSourceTask: WorkerJob {
     private let listener: any WorkerStatusListener
     private let flushInterval: Duration
     private let flushTimeout: Duration
+    /// `topic.tracking.enable`: report the topics records were written to.
+    private let tracksTopics: Bool
     private let logger: Logger
     let metrics: TaskMetrics
 
@@ -47,6 +49,7 @@ final class WorkerSourceTask: WorkerJob {
         self.listener = listener
         flushInterval = .milliseconds(worker.offsetFlushIntervalMs)
         flushTimeout = .milliseconds(worker.offsetFlushTimeoutMs)
+        tracksTopics = worker.topicTrackingEnable
         var logger = logger
         logger[metadataKey: "task"] = "\(id)"
         self.logger = logger
@@ -202,6 +205,18 @@ final class WorkerSourceTask: WorkerJob {
             return (state.acknowledged, state.sentRecords, state.sentBytes)
         }
         if sentRecords > 0 { metrics.recordSent(records: sentRecords, bytes: sentBytes) }
+        if tracksTopics {
+            // Apache records a topic once Kafka acknowledged a record written to it. Records
+            // come in runs per topic: compare with the previous one before hashing.
+            var topics: Set<String> = []
+            var previous: String?
+            for acknowledged in acknowledged {
+                guard let topic = acknowledged.metadata?.topic, topic != previous else { continue }
+                previous = topic
+                topics.insert(topic)
+            }
+            for topic in topics { listener.taskUsedTopic(id, topic: topic) }
+        }
         if !acknowledged.isEmpty { try await task.commitRecords(acknowledged) }
         if let failure = shared.withLock({ $0.sendFailure }) { throw failure }
     }

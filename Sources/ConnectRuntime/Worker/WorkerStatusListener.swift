@@ -10,6 +10,10 @@ public protocol WorkerStatusListener: Sendable {
     /// The connector asked for its task configs to be regenerated. Called synchronously from
     /// the connector's context; implementations only enqueue the request.
     func connectorRequestedTaskReconfiguration(_ connector: String)
+    /// A task produced to (source) or consumed from (sink) `topic` (KIP-558 topic tracking,
+    /// with `topic.tracking.enable`). Called for each batch's topics; implementations record a
+    /// topic only when it is not recorded for the connector yet, and must not block.
+    func taskUsedTopic(_ task: ConnectorTaskId, topic: String)
 }
 
 /// Where the worker's source tasks read and write their source offsets (Apache's

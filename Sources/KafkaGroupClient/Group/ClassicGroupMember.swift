@@ -287,6 +287,17 @@ public final class ClassicGroupMember: Sendable {
         }
         defer { core.state.withLock { $0.joinPending = false } }
 
+        // A new rejoin (not a retry of one): let the delegate prepare, e.g. revoke its work.
+        let prepare = core.state.withLock { state -> (generation: Int32, memberId: String)? in
+            guard state.needsJoinPrepare else { return nil }
+            state.needsJoinPrepare = false
+            return (state.completedGeneration?.generationId ?? state.generationId, state.memberId)
+        }
+        if let prepare {
+            await delegate.onJoinPrepare(generation: prepare.generation, memberId: prepare.memberId)
+            if Task.isCancelled || core.state.withLock({ $0.shouldStop }) { return }
+        }
+
         let protocols: [GroupProtocol]
         do {
             protocols = try await delegate.joinProtocols()
@@ -456,6 +467,7 @@ public final class ClassicGroupMember: Sendable {
                 state.holdsAssignment = true
                 state.completedGeneration = generation
                 state.pendingLoss = nil
+                state.needsJoinPrepare = true
                 return true
             }
             guard completed else { return }

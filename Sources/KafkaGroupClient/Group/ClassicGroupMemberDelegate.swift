@@ -75,15 +75,19 @@ public enum GroupMembershipLossReason: Hashable, Sendable, CustomStringConvertib
 ///   callbacks of one member never run concurrently, and each is awaited before the member
 ///   continues. They run in its task, except ``performAssignment(leaderId:protocol:members:)``,
 ///   which runs in a child task so it can be cancelled at the rebalance timeout.
-/// - A round is: ``joinProtocols()`` → JoinGroup → (leader only) ``performAssignment(leaderId:protocol:members:)``
-///   → SyncGroup → ``onJoinComplete(generation:memberId:protocol:assignment:)``. A round can
-///   stop after any step (rebalance, coordinator move) and start again with
-///   ``joinProtocols()``; ``onJoinComplete(generation:memberId:protocol:assignment:)`` is
-///   called only for a round that completed.
+/// - A round is: [``onJoinPrepare(generation:memberId:)``] → ``joinProtocols()`` → JoinGroup →
+///   (leader only) ``performAssignment(leaderId:protocol:members:)`` → SyncGroup →
+///   ``onJoinComplete(generation:memberId:protocol:assignment:)``. A round can stop after any
+///   step (rebalance, coordinator move) and start again with ``joinProtocols()``;
+///   ``onJoinComplete(generation:memberId:protocol:assignment:)`` is called only for a round
+///   that completed. ``onJoinPrepare(generation:memberId:)`` is called once per rejoin: before
+///   the first round, and before the first round after each completed join or lost membership,
+///   not for rounds that retry the same rejoin (Kafka's `onJoinPrepare`).
 /// - ``onMembershipLost(reason:)`` is called at most once per completed join, never before
 ///   the first one, and always before the next ``joinProtocols()``.
-/// - Rejoining never calls anything like "revoke": members using cooperative protocols keep
-///   their assignment until their own logic (e.g. the assignment's `revoked` list) says otherwise.
+/// - Rejoining revokes nothing by itself: a delegate of an eager protocol gives up its work in
+///   ``onJoinPrepare(generation:memberId:)``; cooperative ones keep their assignment until their
+///   own logic (e.g. the assignment's `revoked` list) says otherwise.
 /// - Heartbeats run on the member's own thread and continue while callbacks run, whenever
 ///   the member is in a generation: from the JoinGroup response on (so a leader's slow
 ///   assignment does not expire its session) until the next JoinGroup request is sent.
@@ -93,6 +97,13 @@ public enum GroupMembershipLossReason: Hashable, Sendable, CustomStringConvertib
 ///   coordinator announcing a rebalance) that arrive during a round are served by one more
 ///   round once it has finished.
 public protocol ClassicGroupMemberDelegate: Sendable {
+    /// A new rejoin begins (Kafka's `onJoinPrepare`): called before its first JoinGroup, with the
+    /// generation and member id of the last completed join (-1 and "" before the first one or
+    /// after the membership was lost). Heartbeats continue meanwhile, but the group cannot
+    /// complete its rebalance without this member: finish well within the rebalance timeout.
+    /// The default does nothing.
+    func onJoinPrepare(generation: Int32, memberId: String) async
+
     /// The protocols to offer, in preference order, with this member's current metadata.
     /// Called before every JoinGroup request.
     func joinProtocols() async throws -> [GroupProtocol]
@@ -112,4 +123,8 @@ public protocol ClassicGroupMemberDelegate: Sendable {
     /// The assignment from the last completed join is no longer this member's (see
     /// ``GroupMembershipLossReason``). The member rejoins afterwards on its own.
     func onMembershipLost(reason: GroupMembershipLossReason) async
+}
+
+extension ClassicGroupMemberDelegate {
+    public func onJoinPrepare(generation: Int32, memberId: String) async {}
 }

@@ -38,6 +38,10 @@ struct MemberState {
     var holdsAssignment = false
     /// A round started (joinProtocols running) but its JoinGroup is not sent yet.
     var joinPending = false
+    /// The next round starts a new rejoin: the delegate's `onJoinPrepare` runs first (set
+    /// initially, after each completed join and when the generation is reset, like Kafka's
+    /// AbstractCoordinator; retries of one rejoin do not prepare again).
+    var needsJoinPrepare = true
     var pendingLoss: GroupMembershipLossReason?
 
     // Coordinator.
@@ -99,6 +103,7 @@ struct MemberState {
         completedGeneration = nil
         if resetMemberId { memberId = "" }
         phase = .unjoined
+        needsJoinPrepare = true
         recordLoss(loss)
         requestRejoin(reason)
     }
