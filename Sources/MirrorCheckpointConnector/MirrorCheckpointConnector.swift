@@ -18,8 +18,6 @@ import Synchronization
 /// (`task.assigned.groups`); there are no tasks before the first listing succeeded.
 public final class MirrorCheckpointConnector: SourceConnector {
     public static let className = "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
-    /// The version the MirrorMaker 2 checkpoint and heartbeat plugins report.
-    public static let pluginVersion = "3.9.0"
 
     private struct Running: Sendable {
         let config: MirrorCheckpointConfig
@@ -44,7 +42,7 @@ public final class MirrorCheckpointConnector: SourceConnector {
         logger = Logger(label: "MirrorCheckpointConnector")
     }
 
-    public var version: String { Self.pluginVersion }
+    public var version: String { MirrorPlugin.version }
     public var configDef: ConfigDef { MirrorCheckpointConfig.configDef }
     public var taskType: any SourceTask.Type { MirrorCheckpointTask.self }
 

@@ -14,8 +14,6 @@ import Synchronization
 /// ``MirrorClusterClient`` find upstream clusters and count replication hops.
 public final class MirrorHeartbeatConnector: SourceConnector {
     public static let className = "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector"
-    /// The version the MirrorMaker 2 heartbeat plugins report.
-    public static let pluginVersion = "3.9.0"
 
     private struct State: Sendable {
         var config: MirrorHeartbeatConfig?
@@ -29,7 +27,7 @@ public final class MirrorHeartbeatConnector: SourceConnector {
         logger = Logger(label: "MirrorHeartbeatConnector")
     }
 
-    public var version: String { Self.pluginVersion }
+    public var version: String { MirrorPlugin.version }
     public var configDef: ConfigDef { MirrorHeartbeatConfig.configDef }
     public var taskType: any SourceTask.Type { MirrorHeartbeatTask.self }
 

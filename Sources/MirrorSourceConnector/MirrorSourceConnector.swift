@@ -20,8 +20,6 @@ import Synchronization
 /// the result matches an incremental update; intervals of 0 seconds run every second.
 public final class MirrorSourceConnector: SourceConnector {
     public static let className = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
-    /// The version both the connector and its task report.
-    public static let pluginVersion = "1.0.0"
     /// The shortest pause between two runs of a periodic job.
     static let minimumInterval: Duration = .seconds(1)
 
@@ -64,7 +62,7 @@ public final class MirrorSourceConnector: SourceConnector {
         self.logger = logger
     }
 
-    public var version: String { Self.pluginVersion }
+    public var version: String { MirrorPlugin.version }
     public var configDef: ConfigDef { MirrorSourceConfig.configDef }
     public var taskType: any SourceTask.Type { MirrorSourceTask.self }
 
