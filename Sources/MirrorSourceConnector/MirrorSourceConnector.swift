@@ -94,9 +94,7 @@ public final class MirrorSourceConnector: SourceConnector {
             return
         }
         let policy = try config.common.replicationPolicy()
-        let rules = MirrorSourceTopicRules(
-            sourceClusterAlias: config.common.sourceClusterAlias, targetClusterAlias: config.common.targetClusterAlias,
-            policy: policy, topicFilter: try config.topicFilter(), configPropertyFilter: try config.configPropertyFilter())
+        let rules = try config.topicRules(policy: policy)
         let (sourceAdmin, targetAdmin) = try await config.common.adminClients(rolePrefix: "replication", logger: logger)
         let running = Running(
             config: config, rules: rules, sourceAdmin: sourceAdmin, targetAdmin: targetAdmin, context: context,
