@@ -17,7 +17,10 @@ import Synchronization
 ///
 /// Deviations from Apache Kafka: topic configs are synced with the AlterConfigs API (the
 /// client has no IncrementalAlterConfigs), reading the remote topic's current values first so
-/// the result matches an incremental update; intervals of 0 seconds run every second.
+/// the result matches an incremental update; intervals of 0 seconds run every second. Where
+/// Apache would log and carry on, the connector fails with the reason when it cannot create
+/// the offset-syncs topic or list the source cluster at start, and (at start or later) when the
+/// target refuses remote topics because `replication.factor` exceeds its brokers.
 public final class MirrorSourceConnector: SourceConnector {
     public static let className = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
     /// The shortest pause between two runs of a periodic job.
@@ -110,10 +113,18 @@ public final class MirrorSourceConnector: SourceConnector {
             throw ConnectError("MirrorSourceConnector was started twice or after stop")
         }
         let started = ContinuousClock.now
-        // Like Apache's scheduler, a failing step is logged and the next one still runs, except
-        // the initial listing of the source: where Apache would stay RUNNING with no tasks and
-        // only log, an unreachable source cluster fails the connector with the reason.
-        await attempt("creating the offset-syncs topic") { try await self.createOffsetSyncsTopic(running) }
+        // Where Apache would stay RUNNING with no tasks and only log, a missing offset-syncs topic
+        // or an unreachable source cluster fails the connector with the reason. Later steps are
+        // attempted like Apache's scheduler does: a failure is logged and the next step runs.
+        do {
+            try await createOffsetSyncsTopic(running)
+        } catch {
+            await stop()
+            let location = config.offsetSyncsTopicLocation
+            let alias = location == .source ? config.common.sourceClusterAlias : config.common.targetClusterAlias
+            throw ConnectError("MirrorSourceConnector could not create its offset-syncs topic on \(location.rawValue) cluster '\(alias)'",
+                               underlying: error)
+        }
         do {
             try await loadTopicPartitions(running)
         } catch {
@@ -122,8 +133,13 @@ public final class MirrorSourceConnector: SourceConnector {
                 "MirrorSourceConnector could not list the topics of source cluster '\(config.common.sourceClusterAlias)' "
                     + "within \(config.common.adminTimeout) (\(MirrorConnectorConfig.Key.adminTimeoutMs))", underlying: error)
         }
-        await attempt("creating downstream topic-partitions") { try await self.computeAndCreateTopicPartitions(running) }
-        await attempt("refreshing known target topics") { try await self.refreshKnownTargetTopics(running) }
+        do {
+            try await attempt("creating downstream topic-partitions") { try await self.computeAndCreateTopicPartitions(running) }
+            try await attempt("refreshing known target topics") { try await self.refreshKnownTargetTopics(running) }
+        } catch {
+            await stop()
+            throw error
+        }
         logger.info("Started MirrorSourceConnector", metadata: [
             "flow": "\(config.common.entityLabel)", "topic-partitions": "\(knownSourceTopicPartitions.count)",
             "duration": "\(ContinuousClock.now - started)",
@@ -154,7 +170,7 @@ public final class MirrorSourceConnector: SourceConnector {
                 try await self.refreshTopicPartitions(running)
             })
         }
-        try await PeriodicJob.runAll(jobs) { job in await self.attempt(job.name, job.work) }
+        try await PeriodicJob.runAll(jobs) { job in try await self.attempt(job.name, job.work) }
     }
 
     public func taskConfigs(maxTasks: Int) async throws -> [[String: String]] {
@@ -268,14 +284,22 @@ public final class MirrorSourceConnector: SourceConnector {
                      configs: running.rules.newTopicConfigs((sourceConfigs[.topic(topic)] ?? []).map(TopicConfigEntry.init)))
         }
         let failures = try await running.targetAdmin.createTopics(newTopics, timeout: running.adminTimeout)
+        var refused: [(topic: String, error: KafkaError)] = []
         for topic in newTopics {
             if let error = failures[topic.name] {
-                if error.code != .topicAlreadyExists {
+                if RemoteTopicsRefused.isRefusal(error) {
+                    refused.append((topic.name, error))
+                } else if error.code != .topicAlreadyExists {
                     logger.warning("Could not create topic", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
                 }
             } else {
                 logger.info("Created remote topic", metadata: ["topic": "\(topic.name)", "partitions": "\(topic.numPartitions)"])
             }
+        }
+        if !refused.isEmpty {
+            throw RemoteTopicsRefused(
+                targetClusterAlias: running.config.common.targetClusterAlias, replicationFactor: running.config.replicationFactor,
+                refused: refused)
         }
     }
 
@@ -372,14 +396,39 @@ public final class MirrorSourceConnector: SourceConnector {
         phase.withLock { if case .running(let running) = $0 { running } else { nil } }
     }
 
-    /// Runs `work`, logging (not throwing) its failure; cancellation propagates silently.
-    private func attempt(_ what: String, _ work: @Sendable () async throws -> Void) async {
+    /// Runs `work`, logging (not throwing) its failure, except ``RemoteTopicsRefused``, which
+    /// fails the connector; cancellation propagates silently.
+    private func attempt(_ what: String, _ work: @Sendable () async throws -> Void) async throws {
         do {
             try await work()
         } catch is CancellationError {
+        } catch let refused as RemoteTopicsRefused {
+            logger.error("\(refused.description)")
+            throw ConnectError(refused.description, underlying: refused.refused.first?.error)
         } catch {
             logger.error("Failure while \(what)", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The target cluster refused remote topics for a reason no retry fixes: it has fewer brokers
+/// than `replication.factor` (INVALID_REPLICATION_FACTOR). Replicating them is impossible until
+/// the configuration changes, so the connector fails with this instead of logging on every
+/// refresh while its tasks write to topics that do not exist.
+struct RemoteTopicsRefused: Error, CustomStringConvertible {
+    let targetClusterAlias: String
+    let replicationFactor: Int32
+    let refused: [(topic: String, error: KafkaError)]
+
+    static func isRefusal(_ error: KafkaError) -> Bool {
+        error.rdKafkaName == "INVALID_REPLICATION_FACTOR"
+    }
+
+    var description: String {
+        let topics = refused.map(\.topic).sorted().joined(separator: ", ")
+        let reason = refused.first.map { $0.error.message } ?? ""
+        return "MirrorSourceConnector could not create remote topics [\(topics)] on target cluster '\(targetClusterAlias)' "
+            + "with \(MirrorSourceConfig.Key.replicationFactor)=\(replicationFactor): \(reason)"
     }
 }
 
@@ -398,8 +447,8 @@ struct PeriodicJob: Sendable {
         self.work = work
     }
 
-    /// Runs `jobs` one at a time, each when due, until cancelled.
-    static func runAll(_ jobs: [PeriodicJob], run: (PeriodicJob) async -> Void) async throws {
+    /// Runs `jobs` one at a time, each when due, until cancelled or `run` throws.
+    static func runAll(_ jobs: [PeriodicJob], run: (PeriodicJob) async throws -> Void) async throws {
         guard !jobs.isEmpty else {
             try await waitUntilCancelled()
             return
@@ -411,7 +460,7 @@ struct PeriodicJob: Sendable {
             try Task.checkCancellation()
             guard let next = due.indices.min(by: { due[$0] < due[$1] }) else { return }
             try await Task.sleep(until: due[next], clock: clock)
-            await run(jobs[next])
+            try await run(jobs[next])
             try Task.checkCancellation()
             due[next] = max(due[next] + jobs[next].interval, clock.now)
         }
