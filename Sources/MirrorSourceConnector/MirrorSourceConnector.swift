@@ -56,6 +56,8 @@ public final class MirrorSourceConnector: SourceConnector {
     private let phase = Mutex(Phase.created)
     private let known = Mutex(Known())
     private let aclSyncUnavailable = Atomic<Bool>(false)
+    /// Whether the source cluster has no authorizer, once a broker's configuration said so.
+    private let sourceAuthorizerAbsent = Mutex<Bool?>(nil)
 
     public required convenience init() {
         self.init(logger: Logger(label: "MirrorSourceConnector"))
@@ -356,20 +358,44 @@ public final class MirrorSourceConnector: SourceConnector {
     }
 
     func syncTopicAcls(_ running: Running) async throws {
+        let source = running.config.common.sourceClusterAlias
         let bindings: [AclBinding]
         do {
             bindings = try await running.sourceAdmin.describeAcls(.anyTopic, timeout: running.adminTimeout)
         } catch let error as KafkaError where Self.meansNoAuthorizer(error) {
-            noteAclSyncUnavailable(on: running.config.common.sourceClusterAlias, error)
+            noteAclSyncUnavailable(on: source, "\(error)")
+            return
+        }
+        // librdkafka drops DescribeAcls' top-level error (SECURITY_DISABLED without an
+        // authorizer) and reports no bindings, so ask the brokers' configuration instead.
+        if bindings.isEmpty, try await sourceHasNoAuthorizer(running) {
+            noteAclSyncUnavailable(on: source, "\(MirrorSourceTopicRules.authorizerClassName) is empty")
             return
         }
         let targetBindings = running.rules.targetAclBindings(bindings)
+        logger.debug("Syncing topic ACLs", metadata: ["source.bindings": "\(bindings.count)", "target.bindings": "\(targetBindings.count)"])
         guard !targetBindings.isEmpty else { return }
         do {
             try await running.targetAdmin.createAcls(targetBindings, timeout: running.adminTimeout)
         } catch let error as KafkaError where Self.meansNoAuthorizer(error) {
-            noteAclSyncUnavailable(on: running.config.common.targetClusterAlias, error)
+            noteAclSyncUnavailable(on: running.config.common.targetClusterAlias, "\(error)")
         }
+    }
+
+    /// Asks one source broker once whether there is an authorizer; remembers a definite answer.
+    private func sourceHasNoAuthorizer(_ running: Running) async throws -> Bool {
+        if let known = sourceAuthorizerAbsent.withLock({ $0 }) { return known }
+        let cluster = try await running.sourceAdmin.describeCluster(timeout: running.adminTimeout)
+        guard let broker = cluster.brokers.first else { return false }
+        let configs = try await running.sourceAdmin.describeConfigs([.broker(broker.id)], timeout: running.adminTimeout)
+        let described = Dictionary((configs[.broker(broker.id)] ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        let absent = MirrorSourceTopicRules.authorizerAbsent(brokerConfig: described)
+        sourceAuthorizerAbsent.withLock { $0 = absent ?? false }
+        if absent == nil {
+            logger.debug("The source brokers do not report \(MirrorSourceTopicRules.authorizerClassName); an empty ACL list is taken as no ACLs",
+                         metadata: ["cluster": "\(running.config.common.sourceClusterAlias)"])
+        }
+        return absent ?? false
     }
 
     /// SECURITY_DISABLED (no authorizer) or a broker without the ACL APIs.
@@ -380,10 +406,10 @@ public final class MirrorSourceConnector: SourceConnector {
         }
     }
 
-    private func noteAclSyncUnavailable(on cluster: String, _ error: KafkaError) {
+    private func noteAclSyncUnavailable(on cluster: String, _ reason: String) {
         if !aclSyncUnavailable.exchange(true, ordering: .relaxed) {
             logger.info("No ACL authorizer on the cluster, so no topic ACL syncing will take place. Consider setting sync.topic.acls.enabled=false.",
-                        metadata: ["cluster": "\(cluster)", "error": "\(error)"])
+                        metadata: ["cluster": "\(cluster)", "reason": "\(reason)"])
         } else {
             logger.debug("Still no ACL authorizer; skipping topic ACL sync", metadata: ["cluster": "\(cluster)"])
         }

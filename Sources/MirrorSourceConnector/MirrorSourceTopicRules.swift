@@ -77,6 +77,17 @@ public struct MirrorSourceTopicRules: Sendable {
             .map(targetAclBinding)
     }
 
+    /// The broker property naming the ACL authorizer; empty when there is none.
+    public static let authorizerClassName = "authorizer.class.name"
+
+    /// Whether a broker's described configuration (name → value) says it has no ACL
+    /// authorizer; `nil` when it does not report ``authorizerClassName`` (some Kafka-compatible
+    /// brokers do not), so an empty ACL list cannot be told from a cluster without ACLs.
+    public static func authorizerAbsent(brokerConfig: [String: String?]) -> Bool? {
+        guard let value = brokerConfig[authorizerClassName] else { return nil }
+        return (value ?? "").isEmpty
+    }
+
     public func targetAclBinding(_ binding: AclBinding) -> AclBinding {
         var result = binding
         result.resourceName = formatRemoteTopic(binding.resourceName)
