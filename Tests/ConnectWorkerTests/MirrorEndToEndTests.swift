@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import KafkaTestSupport
+import Logging
 import MirrorClient
 import Testing
 
@@ -72,6 +73,17 @@ import Testing
                 }
             }
 
+            // `connect-worker mirror-client` sees the flow from backup's side.
+            for (arguments, expected) in [
+                (["heartbeat-topics"], "heartbeats\nprimary.heartbeats\n"),
+                (["upstream-clusters"], "primary\n"),
+                (["replication-hops", "--upstream-cluster-alias", "primary"], "1\n"),
+                (["replication-hops", "--upstream-cluster-alias", "elsewhere"], "-1\n"),
+            ] {
+                let result = try await runConnectWorker(["mirror-client"] + arguments + ["--bootstrap-servers", clusters.backup.bootstrapServers])
+                #expect(result.status == 0 && result.stdout == expected, "mirror-client \(arguments): \(result.stdout) \(result.stderr)")
+            }
+
             // Offset syncs on the source cluster, checkpoints on the target.
             let syncs = try await readTopic(clusters.primary, "mm2-offset-syncs.backup.internal").map { record in
                 try OffsetSync.decode(key: record.key ?? [], value: record.value ?? [])
@@ -138,6 +150,19 @@ import Testing
             let checkpoints = try await readCheckpoints(clusters.backup, "primary.checkpoints.internal").filter { $0.consumerGroupId == "app" }
             let newest = Dictionary(checkpoints.map { ($0.topicPartition, $0.downstreamOffset) }) { _, last in last }
             #expect(newest[remote0] == synced[remote0] && newest[remote1] == synced[remote1], "\(checkpoints)")
+            // So do RemoteClusterUtils.translateOffsets and `connect-worker mirror-client translate-offsets`.
+            var quiet = Logger(label: "mirror-client")
+            quiet.logLevel = .warning
+            let translated = try await RemoteClusterUtils.translateOffsets(
+                properties: ["bootstrap.servers": clusters.backup.bootstrapServers], remoteClusterAlias: "primary",
+                consumerGroupId: "app", timeout: .seconds(15), logger: quiet)
+            #expect(translated.mapValues(\.offset) == synced, "translateOffsets \(translated) vs synced group \(synced)")
+            let command = try await runConnectWorker([
+                "mirror-client", "translate-offsets", "--bootstrap-servers", clusters.backup.bootstrapServers,
+                "--group", "app", "--remote-cluster-alias", "primary", "--output", "json",
+            ])
+            #expect(command.status == 0, "\(command.stderr)")
+            #expect(try translateOffsetsOutput(command.stdout) == synced, "mirror-client printed \(command.stdout)")
 
             // A consumer failing over to backup sees every record the group had not consumed,
             // plus at most offset.lag.max already-consumed ones.
@@ -428,4 +453,22 @@ import Testing
             for (name, _, _) in cases { #expect(try await worker.status(name) == nil, "\(name) was stored") }
         }
     }
+}
+
+/// The offsets in `connect-worker mirror-client translate-offsets --output json` output
+/// (`{"groupId":…,"offsets":[{"metadata","offset","partition","topic"}],"remoteClusterAlias":…}`).
+func translateOffsetsOutput(_ json: String) throws -> [TopicPartition: Int64] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+          let entries = object["offsets"] as? [[String: Any]] else {
+        throw EndToEndError("not translate-offsets JSON: \(json)")
+    }
+    var offsets: [TopicPartition: Int64] = [:]
+    for entry in entries {
+        guard let topic = entry["topic"] as? String, let partition = entry["partition"] as? Int,
+              let offset = (entry["offset"] as? NSNumber)?.int64Value else {
+            throw EndToEndError("not a translated offset: \(entry)")
+        }
+        offsets[TopicPartition(topic: topic, partition: Int32(partition))] = offset
+    }
+    return offsets
 }
