@@ -176,6 +176,7 @@ let package = Package(
             dependencies: mirrorDependencies([
                 "MirrorClient", "MirrorCommon", "MirrorSourceConnector", "MirrorCheckpointConnector",
                 "MirrorHeartbeatConnector", "ConnectAPI", "KafkaTestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ])
         ),
         // End-to-end: runs the connect-worker binary against real brokers.

@@ -10,16 +10,19 @@ import Synchronization
 /// Replicates consumer group progress from the source to the target cluster as checkpoints
 /// (Apache's `MirrorCheckpointConnector`).
 ///
-/// Its ``run()`` creates `<source>.checkpoints.internal` on the target (one partition, compacted,
-/// `checkpoints.topic.replication.factor`), lists the source cluster's consumer groups and keeps
-/// those the group filter accepts that have committed offsets on topics the topic filter accepts,
-/// then re-lists them every `refresh.groups.interval.seconds`, asking for new task configs when
-/// the set changes. Groups are split over `min(tasks.max, #groups)` tasks
-/// (`task.assigned.groups`); there are no tasks before the first listing succeeded.
+/// Its ``start(_:context:)`` creates `<source>.checkpoints.internal` on the target (one
+/// partition, compacted, `checkpoints.topic.replication.factor`), lists the source cluster's
+/// consumer groups and keeps those the group filter accepts that have committed offsets on
+/// topics the topic filter accepts; ``run()`` re-lists them every
+/// `refresh.groups.interval.seconds`, asking for new task configs when the set changes. Groups
+/// are split over `min(tasks.max, #groups)` tasks (`task.assigned.groups`).
+///
+/// Deviation from Apache Kafka, which stays RUNNING with no tasks and only logs: when the
+/// checkpoints topic cannot be created or the source cluster's groups cannot be listed within
+/// `admin.timeout.ms`, `start` fails, so the connector goes FAILED with the reason. Later
+/// refreshes that fail are logged and retried at the next interval.
 public final class MirrorCheckpointConnector: SourceConnector {
     public static let className = "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
-    /// The version the MirrorMaker 2 checkpoint and heartbeat plugins report.
-    public static let pluginVersion = "3.9.0"
 
     private struct Running: Sendable {
         let config: MirrorCheckpointConfig
@@ -33,7 +36,7 @@ public final class MirrorCheckpointConnector: SourceConnector {
     private struct State: Sendable {
         var config: MirrorCheckpointConfig?
         var running: Running?
-        /// `nil` until the first listing succeeded.
+        /// Set by a successful `start` of an enabled connector.
         var knownConsumerGroups: [String]?
     }
 
@@ -44,7 +47,7 @@ public final class MirrorCheckpointConnector: SourceConnector {
         logger = Logger(label: "MirrorCheckpointConnector")
     }
 
-    public var version: String { Self.pluginVersion }
+    public var version: String { MirrorPlugin.version }
     public var configDef: ConfigDef { MirrorCheckpointConfig.configDef }
     public var taskType: any SourceTask.Type { MirrorCheckpointTask.self }
 
@@ -63,6 +66,10 @@ public final class MirrorCheckpointConnector: SourceConnector {
         return values
     }
 
+    /// Parses the configuration, creates the checkpoints topic and lists the groups to checkpoint.
+    /// - Throws: ``ConfigException`` or ``ConnectError`` for a bad configuration; ``ConnectError``
+    ///   when the checkpoints topic cannot be created on the target or the source cluster's groups
+    ///   cannot be listed.
     public func start(_ props: [String: String], context: any ConnectorContext) async throws {
         let config = try MirrorCheckpointConfig(props)
         state.withLock { $0 = State(config: config) }
@@ -70,67 +77,80 @@ public final class MirrorCheckpointConnector: SourceConnector {
             logger.info("Replication is disabled for this flow; no checkpoints", metadata: ["connector": "\(config.common.connectorName)"])
             return
         }
-        _ = try config.common.replicationPolicy()
+        guard config.emitCheckpointsInterval != nil else {
+            logger.info("emit.checkpoints.enabled is false; no checkpoints", metadata: ["connector": "\(config.common.connectorName)"])
+            return
+        }
+        let policy = try config.common.replicationPolicy()
         let topicFilter = try config.topicFilter()
         let groupFilter = try config.groupFilter()
         let (sourceAdmin, targetAdmin) = try await config.common.adminClients(rolePrefix: "checkpoint", logger: logger)
-        state.withLock {
-            $0.running = Running(config: config, topicFilter: topicFilter, groupFilter: groupFilter,
-                                 sourceAdmin: sourceAdmin, targetAdmin: targetAdmin, context: context)
+        let running = Running(config: config, topicFilter: topicFilter, groupFilter: groupFilter,
+                              sourceAdmin: sourceAdmin, targetAdmin: targetAdmin, context: context)
+        let groups: [String]
+        do {
+            try await MirrorTopicAdmin.createSinglePartitionCompactedTopic(
+                config.checkpointsTopic(policy: policy), replicationFactor: config.checkpointsTopicReplicationFactor,
+                admin: targetAdmin, timeout: config.common.adminTimeout, logger: logger)
+        } catch {
+            await close(running)
+            throw ConnectError(
+                "MirrorCheckpointConnector could not create its checkpoints topic on target cluster '\(config.common.targetClusterAlias)'",
+                underlying: error)
         }
+        do {
+            groups = try await findConsumerGroups(running)
+        } catch {
+            await close(running)
+            throw ConnectError(
+                "MirrorCheckpointConnector could not list the consumer groups of source cluster '\(config.common.sourceClusterAlias)' "
+                    + "within \(config.common.adminTimeout) (\(MirrorConnectorConfig.Key.adminTimeoutMs))", underlying: error)
+        }
+        state.withLock {
+            $0.running = running
+            $0.knownConsumerGroups = groups
+        }
+        logger.info("Started MirrorCheckpointConnector", metadata: [
+            "connector": "\(config.common.connectorName)", "groups": "\(groups.count)",
+        ])
     }
 
-    /// Creates the checkpoints topic, then keeps the consumer group list current.
+    /// Re-lists the consumer groups every `refresh.groups.interval.seconds` until cancelled.
     public func run() async throws {
-        guard let running = state.withLock({ $0.running }) else {
+        guard let running = state.withLock({ $0.running }), let configured = running.config.refreshGroupsInterval else {
             try await waitUntilCancelled()
             return
         }
-        await createInternalTopics(running)
-        var retryDelay = Duration.seconds(1)
+        let interval = max(configured, .seconds(1))
         while true {
-            let refreshed: Bool
+            try await Task.sleep(for: interval)
             do {
-                let groups = try await findConsumerGroups(running)
-                refreshed = true
-                retryDelay = .seconds(1)
-                let change = state.withLock { state -> (previous: [String]?, changed: Bool) in
-                    let previous = state.knownConsumerGroups
-                    state.knownConsumerGroups = groups
-                    return (previous, previous != groups)
-                }
-                if change.changed {
-                    let previous = Set(change.previous ?? [])
-                    logger.info("Found consumer groups to checkpoint", metadata: [
-                        "connector": "\(running.config.common.connectorName)",
-                        "groups": "\(groups.count)",
-                        "new": "\(Set(groups).subtracting(previous).count)",
-                        "removed": "\(previous.subtracting(groups).count)",
-                    ])
-                    running.context.requestTaskReconfiguration()
-                }
+                try await refreshConsumerGroups(running)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                refreshed = false
                 logger.error("Cannot list consumer groups on the source cluster", metadata: [
                     "cluster": "\(running.config.common.sourceClusterAlias)", "error": "\(error)",
                 ])
             }
-            if refreshed {
-                guard let interval = running.config.refreshGroupsInterval else {
-                    try await waitUntilCancelled()
-                    return
-                }
-                try await Task.sleep(for: interval)
-            } else {
-                // Until the first listing succeeds there are no tasks, so retry sooner.
-                let loaded = state.withLock { $0.knownConsumerGroups != nil }
-                let interval = running.config.refreshGroupsInterval ?? retryDelay
-                try await Task.sleep(for: loaded ? interval : min(retryDelay, interval))
-                retryDelay = min(retryDelay * 2, .seconds(30))
-            }
         }
+    }
+
+    private func refreshConsumerGroups(_ running: Running) async throws {
+        let groups = try await findConsumerGroups(running)
+        let previous = state.withLock { state -> [String]? in
+            defer { state.knownConsumerGroups = groups }
+            return state.knownConsumerGroups
+        }
+        guard previous != groups else { return }
+        let before = Set(previous ?? [])
+        logger.info("Consumer groups to checkpoint changed", metadata: [
+            "connector": "\(running.config.common.connectorName)",
+            "groups": "\(groups.count)",
+            "new": "\(Set(groups).subtracting(before).count)",
+            "removed": "\(before.subtracting(groups).count)",
+        ])
+        running.context.requestTaskReconfiguration()
     }
 
     public func taskConfigs(maxTasks: Int) async throws -> [[String: String]] {
@@ -138,7 +158,7 @@ public final class MirrorCheckpointConnector: SourceConnector {
         guard let config else { throw ConnectError("MirrorCheckpointConnector was not started") }
         guard config.common.enabled, config.emitCheckpointsInterval != nil else { return [] }
         guard let groups else {
-            throw RetriableError("The consumer groups of the source cluster have not been listed yet")
+            throw ConnectError("MirrorCheckpointConnector has not listed the source cluster's consumer groups")
         }
         return Self.taskConfigs(connector: config.common.originals, groups: groups, maxTasks: maxTasks)
     }
@@ -161,6 +181,10 @@ public final class MirrorCheckpointConnector: SourceConnector {
 
     public func stop() async {
         guard let running = state.withLock({ state in defer { state.running = nil }; return state.running }) else { return }
+        await close(running)
+    }
+
+    private func close(_ running: Running) async {
         await running.sourceAdmin.close()
         await running.targetAdmin.close()
     }
@@ -179,18 +203,6 @@ public final class MirrorCheckpointConnector: SourceConnector {
     }
 
     // MARK: Work
-
-    private func createInternalTopics(_ running: Running) async {
-        let config = running.config
-        do {
-            let topic = config.checkpointsTopic(policy: try config.common.replicationPolicy())
-            try await MirrorTopicAdmin.createSinglePartitionCompactedTopic(
-                topic, replicationFactor: config.checkpointsTopicReplicationFactor, admin: running.targetAdmin,
-                timeout: config.common.adminTimeout, logger: logger)
-        } catch {
-            logger.error("Cannot create the checkpoints topic on the target cluster", metadata: ["error": "\(error)"])
-        }
-    }
 
     /// The source groups to checkpoint, sorted: accepted by the group filter and with committed
     /// offsets on at least one topic the topic filter accepts.

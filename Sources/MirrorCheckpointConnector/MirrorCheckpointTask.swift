@@ -48,7 +48,7 @@ public final class MirrorCheckpointTask: SourceTask {
         logger = Logger(label: "MirrorCheckpointTask")
     }
 
-    public var version: String { MirrorCheckpointConnector.pluginVersion }
+    public var version: String { MirrorPlugin.version }
 
     public func start(_ props: [String: String], context: any SourceTaskContext) async throws {
         let config = try MirrorCheckpointTaskConfig(props)

@@ -3,8 +3,8 @@ import MirrorClient
 
 extension MirrorConnectorConfig {
     /// Problems no `ConfigDef` validator sees, shared by the three connectors' `validate`: a
-    /// replication policy this runtime does not have, and a cluster the connector must reach
-    /// but has no address for (`<side>.cluster.bootstrap.servers` missing).
+    /// replication policy or `forwarding.admin.class` this runtime does not have, and a cluster
+    /// the connector must reach but has no address for (`<side>.cluster.bootstrap.servers` missing).
     public static func validationProblems(
         _ properties: [String: String], clusters: [Cluster]
     ) -> [(name: String, message: String)] {
@@ -16,6 +16,11 @@ extension MirrorConnectorConfig {
             } catch {
                 problems.append((policyKey, "Invalid value \(value) for configuration \(policyKey): \(error.message)"))
             }
+        }
+        let forwardingKey = Key.forwardingAdminClass
+        if let value = properties[forwardingKey]?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+           let problem = forwardingAdminProblem(value) {
+            problems.append((forwardingKey, "Invalid value \(value) for configuration \(forwardingKey): \(problem)"))
         }
         for cluster in clusters {
             let key = cluster.clusterPrefix + "bootstrap.servers"

@@ -8,8 +8,10 @@ import ConnectAPI
 /// set them directly. Like Apache Kafka, `name`, `connector.class` and `source.cluster.alias`
 /// are required (the latter has no default in the definition).
 ///
-/// Deviation from Apache Kafka: every `*.interval.seconds` key rejects negative values instead of
-/// treating them as "disabled"; a feature is disabled only through its `*.enabled` key.
+/// Deviations from Apache Kafka: every `*.interval.seconds` key rejects negative values instead of
+/// treating them as "disabled"; a feature is disabled only through its `*.enabled` key. There are
+/// no plugin classes to load, so `forwarding.admin.class` accepts only the default
+/// `ForwardingAdmin` (the connectors manage topics, configs and ACLs with their own admin clients).
 public struct MirrorConnectorConfig: Sendable {
     /// Property names shared by the MirrorMaker 2 connectors.
     public enum Key {
@@ -88,6 +90,9 @@ public struct MirrorConnectorConfig: Sendable {
         internalTopicSeparatorEnabled = try parsed.bool(Key.internalTopicSeparatorEnabled)
         adminTimeout = .milliseconds(try parsed.long(Key.adminTimeoutMs))
         forwardingAdminClass = try parsed.className(Key.forwardingAdminClass)
+        if let problem = Self.forwardingAdminProblem(forwardingAdminClass) {
+            throw ConfigException(name: Key.forwardingAdminClass, value: forwardingAdminClass, reason: problem)
+        }
         metricReporters = try parsed.listOrEmpty(Key.metricReporters)
         securityProtocol = try parsed.string(Key.securityProtocol)
     }
@@ -105,6 +110,15 @@ public struct MirrorConnectorConfig: Sendable {
     public func interval(of feature: String) throws(ConfigException) -> Duration? {
         guard try parsed.bool(feature + ".enabled") else { return nil }
         return .seconds(try parsed.long(feature + ".interval.seconds"))
+    }
+
+    /// Why `forwarding.admin.class` = `className` cannot be honoured, or `nil` for the default
+    /// `ForwardingAdmin` (full or simple name).
+    public static func forwardingAdminProblem(_ className: String) -> String? {
+        let builtin = Defaults.forwardingAdminClass
+        if className == builtin || className == builtin.split(separator: ".").last.map(String.init) { return nil }
+        return "only \(builtin) is available in this runtime, which has no plugin classes to load; "
+            + "topics, configs and ACLs are managed with the connector's admin clients"
     }
 
     /// The value of `offset-syncs.topic.location`, for definitions that declare it.

@@ -10,8 +10,13 @@ public enum MirrorTopicAdmin {
     /// Creates `name` with one partition, `cleanup.policy=compact` and `replicationFactor`
     /// (-1: the broker's default) unless it exists already.
     ///
-    /// - Throws: ``ConnectError`` when the topic neither exists nor can be created (for example a
-    ///   replication factor larger than the cluster), naming the topic and the broker's reason.
+    /// Like Apache Kafka, a cluster that does not let this client create topics (no
+    /// authorization, no CreateTopics API) is assumed to have the topic already or to create it
+    /// on first use: that is logged, not thrown.
+    ///
+    /// - Throws: ``ConnectError`` when the topic neither exists nor can be created (the cluster
+    ///   is unreachable within `timeout`, or it refuses, e.g. a replication factor larger than
+    ///   its broker count), naming the topic and the broker's reason.
     public static func createSinglePartitionCompactedTopic(
         _ name: String, replicationFactor: Int16, admin: KafkaAdminClient, timeout: Duration, logger: Logger
     ) async throws {
@@ -21,15 +26,29 @@ public enum MirrorTopicAdmin {
         do {
             failures = try await admin.createTopics([topic], timeout: timeout)
         } catch {
-            throw ConnectError("Could not create topic '\(name)'", underlying: error)
+            throw ConnectError("Could not create topic '\(name)' within \(timeout)", underlying: error)
         }
         guard let failure = failures[name] else {
             logger.info("Created internal topic", metadata: ["topic": "\(name)", "replication.factor": "\(replicationFactor)"])
             return
         }
         if failure.code == .topicAlreadyExists { return }
+        if mayExistWithoutCreation(failure) {
+            logger.info("Not allowed or able to create the internal topic; assuming it exists or will be auto-created",
+                        metadata: ["topic": "\(name)", "error": "\(failure)"])
+            return
+        }
         throw ConnectError("Could not create topic '\(name)' (1 partition, replication factor \(replicationFactor), compacted)",
                            underlying: failure)
+    }
+
+    /// The CreateTopics errors after which Apache's `MirrorUtils.createCompactedTopic` goes on
+    /// as if the topic existed: no permission to create topics, or no CreateTopics API.
+    public static func mayExistWithoutCreation(_ error: KafkaError) -> Bool {
+        switch error.rdKafkaName {
+        case "TOPIC_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED", "UNSUPPORTED_VERSION", "_UNSUPPORTED_FEATURE": true
+        default: false
+        }
     }
 }
 

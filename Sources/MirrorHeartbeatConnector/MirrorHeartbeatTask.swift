@@ -22,7 +22,7 @@ public final class MirrorHeartbeatTask: SourceTask {
 
     public init() {}
 
-    public var version: String { MirrorHeartbeatConnector.pluginVersion }
+    public var version: String { MirrorPlugin.version }
 
     public func start(_ props: [String: String], context: any SourceTaskContext) async throws {
         let config = try MirrorHeartbeatConfig(props)

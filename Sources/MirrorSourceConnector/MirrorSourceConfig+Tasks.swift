@@ -79,6 +79,17 @@ extension MirrorSourceConfig {
         return try ConfigPropertyFilter(exclude: configPropertiesExclude, useDefaultsFrom: useDefaultsFrom)
     }
 
+    /// The topic, ACL and config decisions of this flow under `policy`: the topic and config
+    /// property filters, and whether heartbeats topics bypass the topic filter
+    /// (`heartbeats.replication.enabled`).
+    /// - Throws: ``ConnectError`` for filter classes this runtime does not have or invalid patterns.
+    public func topicRules(policy: any ReplicationPolicy) throws(ConnectError) -> MirrorSourceTopicRules {
+        MirrorSourceTopicRules(
+            sourceClusterAlias: common.sourceClusterAlias, targetClusterAlias: common.targetClusterAlias, policy: policy,
+            topicFilter: try topicFilter(), configPropertyFilter: try configPropertyFilter(),
+            heartbeatsReplicationEnabled: heartbeatsReplicationEnabled)
+    }
+
     /// Problems with settings the definition cannot check: plugin classes this runtime does
     /// not have, `use.defaults.from` and the replication policy; by property name.
     static func pluginProblems(_ properties: [String: String]) -> [(name: String, message: String)] {

@@ -28,6 +28,8 @@ public struct MirrorSourceConfig: Sendable {
         public static let offsetSyncsTopicReplicationFactor = "offset-syncs.topic.replication.factor"
         public static let offsetLagMax = "offset.lag.max"
         public static let addSourceAliasToMetrics = "add.source.alias.to.metrics"
+        /// KIP-1089 (Apache Kafka 4.0); Kafka 3.x always replicates heartbeats topics.
+        public static let heartbeatsReplicationEnabled = "heartbeats.replication.enabled"
         public static let taskTopicPartitions = "task.assigned.partitions"
         /// The worker-level connector property checked for exactly-once support.
         public static let exactlyOnceSupport = "exactly.once.support"
@@ -85,6 +87,8 @@ public struct MirrorSourceConfig: Sendable {
     public let offsetSyncsTopicLocation: OffsetSyncsTopicLocation
     public let addSourceAliasToMetrics: Bool
     public let emitOffsetSyncsEnabled: Bool
+    /// Whether heartbeats topics are replicated even when the topic filter rejects them.
+    public let heartbeatsReplicationEnabled: Bool
 
     /// Translates deprecated aliases, then parses; throws the first error.
     public init(_ properties: [String: String]) throws(ConfigException) {
@@ -109,6 +113,7 @@ public struct MirrorSourceConfig: Sendable {
         offsetSyncsTopicLocation = try common.offsetSyncsTopicLocation()
         addSourceAliasToMetrics = try parsed.bool(Key.addSourceAliasToMetrics)
         emitOffsetSyncsEnabled = try parsed.bool(MirrorConnectorConfig.Key.emitOffsetSyncsEnabled)
+        heartbeatsReplicationEnabled = try parsed.bool(Key.heartbeatsReplicationEnabled)
     }
 
     /// Producer properties for writing offset syncs, on the cluster chosen by `offset-syncs.topic.location`.
@@ -192,4 +197,6 @@ extension MirrorSourceConfig {
         .define(Key.addSourceAliasToMetrics, .boolean, defaultValue: .boolean(false), importance: .low,
                 documentation: "Deprecated. Whether replication metrics also carry a source tag (besides target, topic and partition); Kafka 4.0 always adds it.")
         .define(MirrorConnectorConfig.emitOffsetSyncsEnabledKey)
+        .define(Key.heartbeatsReplicationEnabled, .boolean, defaultValue: .boolean(true), importance: .low,
+                documentation: "Whether to replicate the heartbeats topics even when the topic filter does not include them. If set to true, heartbeats topics identified by the replication policy will always be replicated, regardless of the topic filter configuration. If set to false, heartbeats topics will only be replicated if the topic filter allows.")
 }

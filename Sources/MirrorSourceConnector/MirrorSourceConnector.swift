@@ -17,11 +17,12 @@ import Synchronization
 ///
 /// Deviations from Apache Kafka: topic configs are synced with the AlterConfigs API (the
 /// client has no IncrementalAlterConfigs), reading the remote topic's current values first so
-/// the result matches an incremental update; intervals of 0 seconds run every second.
+/// the result matches an incremental update; intervals of 0 seconds run every second. Where
+/// Apache would log and carry on, the connector fails with the reason when it cannot create
+/// the offset-syncs topic or list the source cluster at start, and (at start or later) when the
+/// target refuses remote topics because `replication.factor` exceeds its brokers.
 public final class MirrorSourceConnector: SourceConnector {
     public static let className = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
-    /// The version both the connector and its task report.
-    public static let pluginVersion = "1.0.0"
     /// The shortest pause between two runs of a periodic job.
     static let minimumInterval: Duration = .seconds(1)
 
@@ -55,6 +56,8 @@ public final class MirrorSourceConnector: SourceConnector {
     private let phase = Mutex(Phase.created)
     private let known = Mutex(Known())
     private let aclSyncUnavailable = Atomic<Bool>(false)
+    /// Whether the source cluster has no authorizer, once a broker's configuration said so.
+    private let sourceAuthorizerAbsent = Mutex<Bool?>(nil)
 
     public required convenience init() {
         self.init(logger: Logger(label: "MirrorSourceConnector"))
@@ -64,7 +67,7 @@ public final class MirrorSourceConnector: SourceConnector {
         self.logger = logger
     }
 
-    public var version: String { Self.pluginVersion }
+    public var version: String { MirrorPlugin.version }
     public var configDef: ConfigDef { MirrorSourceConfig.configDef }
     public var taskType: any SourceTask.Type { MirrorSourceTask.self }
 
@@ -96,9 +99,7 @@ public final class MirrorSourceConnector: SourceConnector {
             return
         }
         let policy = try config.common.replicationPolicy()
-        let rules = MirrorSourceTopicRules(
-            sourceClusterAlias: config.common.sourceClusterAlias, targetClusterAlias: config.common.targetClusterAlias,
-            policy: policy, topicFilter: try config.topicFilter(), configPropertyFilter: try config.configPropertyFilter())
+        let rules = try config.topicRules(policy: policy)
         let (sourceAdmin, targetAdmin) = try await config.common.adminClients(rolePrefix: "replication", logger: logger)
         let running = Running(
             config: config, rules: rules, sourceAdmin: sourceAdmin, targetAdmin: targetAdmin, context: context,
@@ -114,10 +115,18 @@ public final class MirrorSourceConnector: SourceConnector {
             throw ConnectError("MirrorSourceConnector was started twice or after stop")
         }
         let started = ContinuousClock.now
-        // Like Apache's scheduler, a failing step is logged and the next one still runs, except
-        // the initial listing of the source: where Apache would stay RUNNING with no tasks and
-        // only log, an unreachable source cluster fails the connector with the reason.
-        await attempt("creating the offset-syncs topic") { try await self.createOffsetSyncsTopic(running) }
+        // Where Apache would stay RUNNING with no tasks and only log, a missing offset-syncs topic
+        // or an unreachable source cluster fails the connector with the reason. Later steps are
+        // attempted like Apache's scheduler does: a failure is logged and the next step runs.
+        do {
+            try await createOffsetSyncsTopic(running)
+        } catch {
+            await stop()
+            let location = config.offsetSyncsTopicLocation
+            let alias = location == .source ? config.common.sourceClusterAlias : config.common.targetClusterAlias
+            throw ConnectError("MirrorSourceConnector could not create its offset-syncs topic on \(location.rawValue) cluster '\(alias)'",
+                               underlying: error)
+        }
         do {
             try await loadTopicPartitions(running)
         } catch {
@@ -126,8 +135,13 @@ public final class MirrorSourceConnector: SourceConnector {
                 "MirrorSourceConnector could not list the topics of source cluster '\(config.common.sourceClusterAlias)' "
                     + "within \(config.common.adminTimeout) (\(MirrorConnectorConfig.Key.adminTimeoutMs))", underlying: error)
         }
-        await attempt("creating downstream topic-partitions") { try await self.computeAndCreateTopicPartitions(running) }
-        await attempt("refreshing known target topics") { try await self.refreshKnownTargetTopics(running) }
+        do {
+            try await attempt("creating downstream topic-partitions") { try await self.computeAndCreateTopicPartitions(running) }
+            try await attempt("refreshing known target topics") { try await self.refreshKnownTargetTopics(running) }
+        } catch {
+            await stop()
+            throw error
+        }
         logger.info("Started MirrorSourceConnector", metadata: [
             "flow": "\(config.common.entityLabel)", "topic-partitions": "\(knownSourceTopicPartitions.count)",
             "duration": "\(ContinuousClock.now - started)",
@@ -158,7 +172,7 @@ public final class MirrorSourceConnector: SourceConnector {
                 try await self.refreshTopicPartitions(running)
             })
         }
-        try await PeriodicJob.runAll(jobs) { job in await self.attempt(job.name, job.work) }
+        try await PeriodicJob.runAll(jobs) { job in try await self.attempt(job.name, job.work) }
     }
 
     public func taskConfigs(maxTasks: Int) async throws -> [[String: String]] {
@@ -272,14 +286,22 @@ public final class MirrorSourceConnector: SourceConnector {
                      configs: running.rules.newTopicConfigs((sourceConfigs[.topic(topic)] ?? []).map(TopicConfigEntry.init)))
         }
         let failures = try await running.targetAdmin.createTopics(newTopics, timeout: running.adminTimeout)
+        var refused: [(topic: String, error: KafkaError)] = []
         for topic in newTopics {
             if let error = failures[topic.name] {
-                if error.code != .topicAlreadyExists {
+                if RemoteTopicsRefused.isRefusal(error) {
+                    refused.append((topic.name, error))
+                } else if error.code != .topicAlreadyExists {
                     logger.warning("Could not create topic", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
                 }
             } else {
                 logger.info("Created remote topic", metadata: ["topic": "\(topic.name)", "partitions": "\(topic.numPartitions)"])
             }
+        }
+        if !refused.isEmpty {
+            throw RemoteTopicsRefused(
+                targetClusterAlias: running.config.common.targetClusterAlias, replicationFactor: running.config.replicationFactor,
+                refused: refused)
         }
     }
 
@@ -336,20 +358,44 @@ public final class MirrorSourceConnector: SourceConnector {
     }
 
     func syncTopicAcls(_ running: Running) async throws {
+        let source = running.config.common.sourceClusterAlias
         let bindings: [AclBinding]
         do {
             bindings = try await running.sourceAdmin.describeAcls(.anyTopic, timeout: running.adminTimeout)
         } catch let error as KafkaError where Self.meansNoAuthorizer(error) {
-            noteAclSyncUnavailable(on: running.config.common.sourceClusterAlias, error)
+            noteAclSyncUnavailable(on: source, "\(error)")
+            return
+        }
+        // librdkafka drops DescribeAcls' top-level error (SECURITY_DISABLED without an
+        // authorizer) and reports no bindings, so ask the brokers' configuration instead.
+        if bindings.isEmpty, try await sourceHasNoAuthorizer(running) {
+            noteAclSyncUnavailable(on: source, "\(MirrorSourceTopicRules.authorizerClassName) is empty")
             return
         }
         let targetBindings = running.rules.targetAclBindings(bindings)
+        logger.debug("Syncing topic ACLs", metadata: ["source.bindings": "\(bindings.count)", "target.bindings": "\(targetBindings.count)"])
         guard !targetBindings.isEmpty else { return }
         do {
             try await running.targetAdmin.createAcls(targetBindings, timeout: running.adminTimeout)
         } catch let error as KafkaError where Self.meansNoAuthorizer(error) {
-            noteAclSyncUnavailable(on: running.config.common.targetClusterAlias, error)
+            noteAclSyncUnavailable(on: running.config.common.targetClusterAlias, "\(error)")
         }
+    }
+
+    /// Asks one source broker once whether there is an authorizer; remembers a definite answer.
+    private func sourceHasNoAuthorizer(_ running: Running) async throws -> Bool {
+        if let known = sourceAuthorizerAbsent.withLock({ $0 }) { return known }
+        let cluster = try await running.sourceAdmin.describeCluster(timeout: running.adminTimeout)
+        guard let broker = cluster.brokers.first else { return false }
+        let configs = try await running.sourceAdmin.describeConfigs([.broker(broker.id)], timeout: running.adminTimeout)
+        let described = Dictionary((configs[.broker(broker.id)] ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        let absent = MirrorSourceTopicRules.authorizerAbsent(brokerConfig: described)
+        sourceAuthorizerAbsent.withLock { $0 = absent ?? false }
+        if absent == nil {
+            logger.debug("The source brokers do not report \(MirrorSourceTopicRules.authorizerClassName); an empty ACL list is taken as no ACLs",
+                         metadata: ["cluster": "\(running.config.common.sourceClusterAlias)"])
+        }
+        return absent ?? false
     }
 
     /// SECURITY_DISABLED (no authorizer) or a broker without the ACL APIs.
@@ -360,10 +406,10 @@ public final class MirrorSourceConnector: SourceConnector {
         }
     }
 
-    private func noteAclSyncUnavailable(on cluster: String, _ error: KafkaError) {
+    private func noteAclSyncUnavailable(on cluster: String, _ reason: String) {
         if !aclSyncUnavailable.exchange(true, ordering: .relaxed) {
             logger.info("No ACL authorizer on the cluster, so no topic ACL syncing will take place. Consider setting sync.topic.acls.enabled=false.",
-                        metadata: ["cluster": "\(cluster)", "error": "\(error)"])
+                        metadata: ["cluster": "\(cluster)", "reason": "\(reason)"])
         } else {
             logger.debug("Still no ACL authorizer; skipping topic ACL sync", metadata: ["cluster": "\(cluster)"])
         }
@@ -376,14 +422,39 @@ public final class MirrorSourceConnector: SourceConnector {
         phase.withLock { if case .running(let running) = $0 { running } else { nil } }
     }
 
-    /// Runs `work`, logging (not throwing) its failure; cancellation propagates silently.
-    private func attempt(_ what: String, _ work: @Sendable () async throws -> Void) async {
+    /// Runs `work`, logging (not throwing) its failure, except ``RemoteTopicsRefused``, which
+    /// fails the connector; cancellation propagates silently.
+    private func attempt(_ what: String, _ work: @Sendable () async throws -> Void) async throws {
         do {
             try await work()
         } catch is CancellationError {
+        } catch let refused as RemoteTopicsRefused {
+            logger.error("\(refused.description)")
+            throw ConnectError(refused.description, underlying: refused.refused.first?.error)
         } catch {
             logger.error("Failure while \(what)", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The target cluster refused remote topics for a reason no retry fixes: it has fewer brokers
+/// than `replication.factor` (INVALID_REPLICATION_FACTOR). Replicating them is impossible until
+/// the configuration changes, so the connector fails with this instead of logging on every
+/// refresh while its tasks write to topics that do not exist.
+struct RemoteTopicsRefused: Error, CustomStringConvertible {
+    let targetClusterAlias: String
+    let replicationFactor: Int32
+    let refused: [(topic: String, error: KafkaError)]
+
+    static func isRefusal(_ error: KafkaError) -> Bool {
+        error.rdKafkaName == "INVALID_REPLICATION_FACTOR"
+    }
+
+    var description: String {
+        let topics = refused.map(\.topic).sorted().joined(separator: ", ")
+        let reason = refused.first.map { $0.error.message } ?? ""
+        return "MirrorSourceConnector could not create remote topics [\(topics)] on target cluster '\(targetClusterAlias)' "
+            + "with \(MirrorSourceConfig.Key.replicationFactor)=\(replicationFactor): \(reason)"
     }
 }
 
@@ -402,8 +473,8 @@ struct PeriodicJob: Sendable {
         self.work = work
     }
 
-    /// Runs `jobs` one at a time, each when due, until cancelled.
-    static func runAll(_ jobs: [PeriodicJob], run: (PeriodicJob) async -> Void) async throws {
+    /// Runs `jobs` one at a time, each when due, until cancelled or `run` throws.
+    static func runAll(_ jobs: [PeriodicJob], run: (PeriodicJob) async throws -> Void) async throws {
         guard !jobs.isEmpty else {
             try await waitUntilCancelled()
             return
@@ -415,7 +486,7 @@ struct PeriodicJob: Sendable {
             try Task.checkCancellation()
             guard let next = due.indices.min(by: { due[$0] < due[$1] }) else { return }
             try await Task.sleep(until: due[next], clock: clock)
-            await run(jobs[next])
+            try await run(jobs[next])
             try Task.checkCancellation()
             due[next] = max(due[next] + jobs[next].interval, clock.now)
         }

@@ -43,7 +43,7 @@ public final class MirrorSourceTask: SourceTask {
         self.logger = logger
     }
 
-    public var version: String { MirrorSourceConnector.pluginVersion }
+    public var version: String { MirrorPlugin.version }
 
     /// The partitions this task replicates (empty before `start`).
     public var assignedPartitions: [TopicPartition] {

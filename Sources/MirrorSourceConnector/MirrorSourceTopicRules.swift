@@ -11,7 +11,8 @@ public struct MirrorSourceTopicRules: Sendable {
     public let policy: any ReplicationPolicy
     public let topicFilter: TopicFilter
     public let configPropertyFilter: ConfigPropertyFilter
-    /// Heartbeat topics are replicated even when the topic filter excludes them.
+    /// Whether heartbeat topics are replicated even when the topic filter excludes them
+    /// (`heartbeats.replication.enabled`).
     public let heartbeatsReplicationEnabled: Bool
 
     public init(
@@ -29,7 +30,7 @@ public struct MirrorSourceTopicRules: Sendable {
     // MARK: Topics
 
     /// Whether `topic` (on the source cluster) is replicated: accepted by the topic filter (or a
-    /// heartbeats topic), not internal, and not itself a replica of the target cluster's data.
+    /// heartbeats topic, unless `heartbeatsReplicationEnabled` is false), not internal, and not itself a replica of the target cluster's data.
     public func shouldReplicateTopic(_ topic: String) -> Bool {
         (topicFilter.shouldReplicateTopic(topic) || (heartbeatsReplicationEnabled && policy.isHeartbeatsTopic(topic)))
             && !policy.isInternalTopic(topic) && !isCycle(topic)
@@ -74,6 +75,17 @@ public struct MirrorSourceTopicRules: Sendable {
             .filter(shouldReplicateAcl)
             .filter { shouldReplicateTopic($0.resourceName) }
             .map(targetAclBinding)
+    }
+
+    /// The broker property naming the ACL authorizer; empty when there is none.
+    public static let authorizerClassName = "authorizer.class.name"
+
+    /// Whether a broker's described configuration (name → value) says it has no ACL
+    /// authorizer; `nil` when it does not report ``authorizerClassName`` (some Kafka-compatible
+    /// brokers do not), so an empty ACL list cannot be told from a cluster without ACLs.
+    public static func authorizerAbsent(brokerConfig: [String: String?]) -> Bool? {
+        guard let value = brokerConfig[authorizerClassName] else { return nil }
+        return (value ?? "").isEmpty
     }
 
     public func targetAclBinding(_ binding: AclBinding) -> AclBinding {

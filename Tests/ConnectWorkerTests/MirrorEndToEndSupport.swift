@@ -210,3 +210,26 @@ func readCheckpoints(_ cluster: KafkaTestCluster, _ topic: String) async throws 
         try Checkpoint.decode(key: record.key ?? [], value: record.value ?? [])
     }
 }
+
+/// The source offsets MirrorSourceConnector `connector` committed, as the worker group keeps
+/// them in `offsetsTopic` on `cluster`: key `["<connector>",{"cluster","partition","topic"}]`,
+/// value `{"offset":<last replicated source offset>}`; the newest record per key wins.
+func committedMirrorSourceOffsets(
+    _ cluster: KafkaTestCluster, offsetsTopic: String, connector: String
+) async throws -> [TopicPartition: Int64] {
+    var offsets: [TopicPartition: Int64] = [:]
+    for record in try await readTopic(cluster, offsetsTopic).sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+        guard let key = record.key,
+              let parts = try? JSONSerialization.jsonObject(with: Data(key)) as? [Any], parts.count == 2,
+              parts[0] as? String == connector, let partition = parts[1] as? [String: Any],
+              let topic = partition["topic"] as? String, let number = partition["partition"] as? Int else { continue }
+        let topicPartition = TopicPartition(topic: topic, partition: Int32(number))
+        guard let value = record.value,
+              let offset = (try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any])?["offset"] as? NSNumber else {
+            offsets[topicPartition] = nil
+            continue
+        }
+        offsets[topicPartition] = offset.int64Value
+    }
+    return offsets
+}

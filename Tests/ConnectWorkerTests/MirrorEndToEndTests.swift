@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import KafkaTestSupport
+import Logging
 import MirrorClient
 import Testing
 
@@ -72,6 +73,17 @@ import Testing
                 }
             }
 
+            // `connect-worker mirror-client` sees the flow from backup's side.
+            for (arguments, expected) in [
+                (["heartbeat-topics"], "heartbeats\nprimary.heartbeats\n"),
+                (["upstream-clusters"], "primary\n"),
+                (["replication-hops", "--upstream-cluster-alias", "primary"], "1\n"),
+                (["replication-hops", "--upstream-cluster-alias", "elsewhere"], "-1\n"),
+            ] {
+                let result = try await runConnectWorker(["mirror-client"] + arguments + ["--bootstrap-servers", clusters.backup.bootstrapServers])
+                #expect(result.status == 0 && result.stdout == expected, "mirror-client \(arguments): \(result.stdout) \(result.stderr)")
+            }
+
             // Offset syncs on the source cluster, checkpoints on the target.
             let syncs = try await readTopic(clusters.primary, "mm2-offset-syncs.backup.internal").map { record in
                 try OffsetSync.decode(key: record.key ?? [], value: record.value ?? [])
@@ -138,6 +150,19 @@ import Testing
             let checkpoints = try await readCheckpoints(clusters.backup, "primary.checkpoints.internal").filter { $0.consumerGroupId == "app" }
             let newest = Dictionary(checkpoints.map { ($0.topicPartition, $0.downstreamOffset) }) { _, last in last }
             #expect(newest[remote0] == synced[remote0] && newest[remote1] == synced[remote1], "\(checkpoints)")
+            // So do RemoteClusterUtils.translateOffsets and `connect-worker mirror-client translate-offsets`.
+            var quiet = Logger(label: "mirror-client")
+            quiet.logLevel = .warning
+            let translated = try await RemoteClusterUtils.translateOffsets(
+                properties: ["bootstrap.servers": clusters.backup.bootstrapServers], remoteClusterAlias: "primary",
+                consumerGroupId: "app", timeout: .seconds(15), logger: quiet)
+            #expect(translated.mapValues(\.offset) == synced, "translateOffsets \(translated) vs synced group \(synced)")
+            let command = try await runConnectWorker([
+                "mirror-client", "translate-offsets", "--bootstrap-servers", clusters.backup.bootstrapServers,
+                "--group", "app", "--remote-cluster-alias", "primary", "--output", "json",
+            ])
+            #expect(command.status == 0, "\(command.stderr)")
+            #expect(try translateOffsetsOutput(command.stdout) == synced, "mirror-client printed \(command.stdout)")
 
             // A consumer failing over to backup sees every record the group had not consumed,
             // plus at most offset.lag.max already-consumed ones.
@@ -243,8 +268,114 @@ import Testing
         }
     }
 
-    /// Bad MM2 configs are refused with the reason, a connector that cannot reach its source
-    /// fails with a trace, and the worker and its other connectors carry on.
+    /// kill -9 of the only worker mid-stream, then a new worker: every record, including those
+    /// produced while no worker ran, is replicated; only records past the committed source
+    /// offsets may come twice; the checkpoint task reloads its checkpoints (nothing re-emitted,
+    /// downstream offsets never go back) and follows the group afterwards.
+    @Test func crashMidStreamLosesNothingAndCheckpointsContinue() async throws {
+        try await withMirrorWorkers { clusters, workers in
+            let settings = WorkerSettings(cluster: clusters.backup)
+            try await createTopic(clusters.primary, "stream", partitions: 2)
+            let record = { (i: Int) in ProducerRecord(topic: "stream", partition: Int32(i % 2), key: nil, value: Array("s-\(i)".utf8)) }
+            try await produce(clusters.primary, (0..<300).map(record))
+            let p0 = TopicPartition(topic: "stream", partition: 0)
+            let p1 = TopicPartition(topic: "stream", partition: 1)
+            let remote0 = TopicPartition(topic: "primary.stream", partition: 0)
+            let remote1 = TopicPartition(topic: "primary.stream", partition: 1)
+            try await commitGroupOffsets(clusters.primary, group: "app", [p0: 50, p1: 60])
+
+            let first = try await workers.backup.start(settings)
+            try await startConnector(first, "mm2-source", mirrorConfig(
+                mirrorSourceClass, from: "primary", to: "backup", clusters: clusters, extra: ["offset.lag.max": "10"]))
+            try await startConnector(first, "mm2-checkpoint", mirrorConfig(mirrorCheckpointClass, from: "primary", to: "backup", clusters: clusters))
+            try await waitForRecords(clusters.backup, "primary.stream", atLeast: 300)
+            let checkpointsTopic = "primary.checkpoints.internal"
+            let appCheckpoints = { () async throws -> [Checkpoint] in
+                try await readCheckpoints(clusters.backup, checkpointsTopic).filter { $0.consumerGroupId == "app" }
+            }
+            try await eventually("checkpoints of app at 50 and 60", timeout: .seconds(60)) {
+                let found = try await appCheckpoints()
+                return found.contains { $0.topicPartition == remote0 && $0.upstreamOffset == 50 }
+                    && found.contains { $0.topicPartition == remote1 && $0.upstreamOffset == 60 }
+            }
+
+            // Records keep coming; the worker dies (SIGKILL) while replicating them.
+            try await produce(clusters.primary, (300..<600).map(record))
+            try await waitForRecords(clusters.backup, "primary.stream", atLeast: 350)
+            await first.kill()
+            let committed = try await committedMirrorSourceOffsets(clusters.backup, offsetsTopic: settings.offsetTopic, connector: "mm2-source")
+            let checkpointsBefore = try await appCheckpoints()
+            // More records while no worker runs.
+            try await produce(clusters.primary, (600..<800).map(record))
+
+            // noida-db never expires a killed member's session, and a dead leader is never
+            // replaced (see MultiWorkerEndToEndTests): a worker joining the old group would wait
+            // forever for the dead leader's assignment. A Kafka broker would drop the member
+            // after session.timeout.ms; here the restarted worker joins a fresh group instead,
+            // with the same config, offsets and status topics, which hold all the state.
+            var restarted = settings
+            restarted.groupId = settings.groupId + "-after-crash"
+            let second = try await workers.backup.start(restarted)
+            for name in ["mm2-source", "mm2-checkpoint"] {
+                try await second.waitForStatus(name, timeout: .seconds(90), "RUNNING on the new worker") { status in
+                    status.state == "RUNNING" && status.workerId == second.workerId && !status.tasks.isEmpty
+                        && status.tasks.allSatisfy { $0.state == "RUNNING" && $0.workerId == second.workerId }
+                }
+            }
+            try await waitForRecords(clusters.backup, "primary.stream", atLeast: 800)
+            _ = try await settledEndOffsets(clusters.backup, "primary.stream")
+
+            // No loss; duplicates only past what the dead worker had committed.
+            let sourceOffsets = Dictionary(uniqueKeysWithValues: try await readTopic(clusters.primary, "stream").map { record in
+                (values([record]).first ?? "", (record.topicPartition, record.offset))
+            })
+            let copied = values(try await readTopic(clusters.backup, "primary.stream"))
+            #expect(Set(copied) == Set((0..<800).map { "s-\($0)" }), "lost \(Set((0..<800).map { "s-\($0)" }).subtracting(copied).count) records")
+            let duplicated = Dictionary(copied.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }
+            for (value, copies) in duplicated {
+                guard let source = sourceOffsets[value] else { continue }
+                let (partition, offset) = source
+                #expect(offset > committed[partition, default: -1],
+                        "\(value) (\(partition) offset \(offset)) came \(copies) times though offset \(committed[partition, default: -1]) was committed")
+            }
+            #expect(committed[p0] != nil && committed[p1] != nil, "the dead worker had committed source offsets: \(committed)")
+            print("kill -9 restart: \(copied.count - Set(copied).count) duplicate records of 800; committed source offsets at the kill: \(committed)")
+
+            // The restarted checkpoint task loaded the existing checkpoints: the newest one of each
+            // partition is not emitted again for the unchanged group ...
+            try await Task.sleep(for: .seconds(4)) // several emit.checkpoints.interval.seconds rounds
+            let sinceRestart = try await appCheckpoints().dropFirst(checkpointsBefore.count)
+            for partition in [remote0, remote1] {
+                let last = try #require(checkpointsBefore.last { $0.topicPartition == partition })
+                #expect(!sinceRestart.contains(last), "\(last) emitted again after the restart: \(Array(sinceRestart))")
+            }
+            // ... and checkpoints continue once the group moves.
+            try await commitGroupOffsets(clusters.primary, group: "app", [p0: 250, p1: 260])
+            let checkpoints: [Checkpoint] = try await eventually("checkpoints of app at 250 and 260", timeout: .seconds(60)) {
+                let found = try await appCheckpoints()
+                let done = found.contains { $0.topicPartition == remote0 && $0.upstreamOffset == 250 }
+                    && found.contains { $0.topicPartition == remote1 && $0.upstreamOffset == 260 }
+                return done ? .done(found) : .notYet("\(found.suffix(4))")
+            }
+            for partition in [remote0, remote1] {
+                let downstream = checkpoints.filter { $0.topicPartition == partition }.map(\.downstreamOffset)
+                #expect(downstream == downstream.sorted(), "\(partition) went backwards: \(downstream)")
+            }
+            // Failing over to the newest checkpoints skips nothing the group had not consumed (the
+            // duplicates shift downstream offsets, so only reading the records can tell).
+            let latest = Dictionary(checkpoints.map { ($0.topicPartition, $0.downstreamOffset) }) { _, last in last }
+            let resumed = Set(values(try await readTopic(clusters.backup, "primary.stream", from: latest)))
+            for (partition, upstream) in [(p0, Int64(250)), (p1, Int64(260))] {
+                let unconsumed = sourceOffsets.filter { $0.value.0 == partition && $0.value.1 >= upstream }.map(\.key)
+                #expect(unconsumed.count == 400 - Int(upstream) && Set(unconsumed).isSubset(of: resumed),
+                        "\(partition): failing over to \(latest) skips \(Set(unconsumed).subtracting(resumed).count) records")
+            }
+        }
+    }
+
+    /// Bad MM2 configs are refused with the reason; connectors that cannot reach a cluster they
+    /// need, or whose topics the target cannot hold (replication factor 2 on a one-broker
+    /// cluster), fail with a trace; the worker and its other connectors carry on.
     @Test func badConfigsFailClearlyAndHurtNothingElse() async throws {
         try await withMirrorWorkers { clusters, workers in
             let worker = try await workers.backup.start()
@@ -270,15 +401,48 @@ import Testing
                 #expect(response.object?["error_code"] as? Int == 400, "\(name): \(response)")
                 #expect(response.text.contains(key), "\(name) should name \(key): \(response)")
             }
-            // An unreachable source: the connector fails with a trace instead of hanging RUNNING.
-            var unreachable = base
-            unreachable["source.cluster.bootstrap.servers"] = "127.0.0.1:\(try freeLoopbackPort())"
-            unreachable["admin.timeout.ms"] = "3000"
-            #expect(try await worker.createConnector("unreachable", config: unreachable).status == 201)
-            let failed = try await worker.waitForStatus("unreachable", timeout: .seconds(60), "FAILED with a trace") { status in
-                status.state == "FAILED" || status.tasks.contains { $0.state == "FAILED" }
+            // Accepted configs that cannot work: each connector fails with a trace naming the
+            // cause instead of staying RUNNING without tasks.
+            let nowhere = "127.0.0.1:\(try freeLoopbackPort())"
+            let quick = ["admin.timeout.ms": "3000"]
+            try await createTopic(clusters.primary, "orders")
+            let failing: [(String, [String: String], [String])] = [
+                ("unreachable", mirrorConfig(mirrorSourceClass, from: "primary", to: "backup", clusters: clusters,
+                                             extra: quick.merging(["source.cluster.bootstrap.servers": nowhere]) { $1 }),
+                 // The offset-syncs topic lives on the source by default, so that is the first thing it misses.
+                 ["could not create its offset-syncs topic on source cluster 'primary'", "Connection refused"]),
+                ("checkpoint-unreachable", mirrorConfig(mirrorCheckpointClass, from: "primary", to: "backup", clusters: clusters,
+                                                        extra: quick.merging(["source.cluster.bootstrap.servers": nowhere]) { $1 }),
+                 ["could not list the consumer groups of source cluster 'primary' within 3.0 seconds", "Timed out"]),
+                ("heartbeat-unreachable", mirrorConfig(mirrorHeartbeatClass, from: "primary", to: "backup", clusters: clusters,
+                                                       extra: quick.merging(["target.cluster.bootstrap.servers": nowhere]) { $1 }),
+                 ["could not create its heartbeats topic on target cluster 'backup'", "Connection refused"]),
+                // noida-db: "The target replication factor of 2 cannot be reached because only 1 broker(s) are registered."
+                ("source-rf2", mirrorConfig(mirrorSourceClass, from: "primary", to: "backup", clusters: clusters,
+                                            extra: ["replication.factor": "2"]),
+                 ["could not create remote topics [primary.orders] on target cluster 'backup' with replication.factor=2",
+                  "replication factor of 2 cannot be reached"]),
+                // Its own alias: checkpoint-unreachable creates primary.checkpoints.internal.
+                ("checkpoint-rf2", mirrorConfig(mirrorCheckpointClass, from: "primary", to: "backup", clusters: clusters,
+                                                extra: ["checkpoints.topic.replication.factor": "2", "source.cluster.alias": "other"]),
+                 ["could not create its checkpoints topic on target cluster 'backup'",
+                  "Could not create topic 'other.checkpoints.internal' (1 partition, replication factor 2, compacted)",
+                  "INVALID_REPLICATION_FACTOR"]),
+                // The default heartbeats.topic.replication.factor (3) on a one-broker cluster.
+                ("heartbeat-default-rf", mirrorConfig(mirrorHeartbeatClass, from: "primary", to: "backup", clusters: clusters)
+                    .filter { $0.key != "heartbeats.topic.replication.factor" },
+                 ["could not create its heartbeats topic", "replication factor 3", "INVALID_REPLICATION_FACTOR"]),
+            ]
+            for (name, config, _) in failing {
+                #expect(try await worker.createConnector(name, config: config).status == 201, "\(name)")
             }
-            #expect((failed.trace ?? failed.tasks.compactMap(\.trace).first ?? "").isEmpty == false, "\(failed.raw)")
+            for (name, _, causes) in failing {
+                let failed = try await worker.waitForStatus(name, timeout: .seconds(60), "FAILED with a trace") { $0.state == "FAILED" }
+                let trace = failed.trace ?? ""
+                for cause in causes { #expect(trace.contains(cause), "\(name) should say '\(cause)': \(failed.raw)") }
+                #expect(failed.tasks.isEmpty, "\(name): \(failed.raw)")
+            }
+            #expect(try await topicNames(clusters.backup).isDisjoint(with: ["primary.orders", "heartbeats"]))
 
             // Nothing else was hurt.
             let before = try await recordCount(clusters.backup, "numbers")
@@ -289,4 +453,22 @@ import Testing
             for (name, _, _) in cases { #expect(try await worker.status(name) == nil, "\(name) was stored") }
         }
     }
+}
+
+/// The offsets in `connect-worker mirror-client translate-offsets --output json` output
+/// (`{"groupId":…,"offsets":[{"metadata","offset","partition","topic"}],"remoteClusterAlias":…}`).
+func translateOffsetsOutput(_ json: String) throws -> [TopicPartition: Int64] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+          let entries = object["offsets"] as? [[String: Any]] else {
+        throw EndToEndError("not translate-offsets JSON: \(json)")
+    }
+    var offsets: [TopicPartition: Int64] = [:]
+    for entry in entries {
+        guard let topic = entry["topic"] as? String, let partition = entry["partition"] as? Int,
+              let offset = (entry["offset"] as? NSNumber)?.int64Value else {
+            throw EndToEndError("not a translated offset: \(entry)")
+        }
+        offsets[TopicPartition(topic: topic, partition: Int32(partition))] = offset
+    }
+    return offsets
 }

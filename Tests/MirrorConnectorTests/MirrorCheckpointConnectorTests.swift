@@ -19,11 +19,20 @@ import Testing
         #expect(MirrorCheckpointConnector.taskConfigs(connector: makeProps(), groups: [], maxTasks: 10).isEmpty)
     }
 
-    @Test func noTasksBeforeTheFirstGroupListing() async throws {
+    /// Where Apache's connector would stay RUNNING without tasks, `start` fails with the reason
+    /// when it cannot reach its clusters; the connector then has no tasks.
+    @Test func startFailsWithoutItsClusters() async throws {
         let connector = MirrorCheckpointConnector()
-        try await connector.start(makeProps(["source.cluster.bootstrap.servers": "127.0.0.1:1", "target.cluster.bootstrap.servers": "127.0.0.1:1"]),
-                                  context: RecordingConnectorContext())
-        await #expect(throws: RetriableError.self) { try await connector.taskConfigs(maxTasks: 3) }
+        let error = await #expect(throws: ConnectError.self) {
+            try await connector.start(makeProps([
+                "source.cluster.bootstrap.servers": "127.0.0.1:1", "target.cluster.bootstrap.servers": "127.0.0.1:1",
+                "admin.timeout.ms": "300",
+            ]), context: RecordingConnectorContext())
+        }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("checkpoints topic on target cluster 'target2'"), "\(text)")
+        #expect(text.contains("Could not create topic 'source1.checkpoints.internal'"), "\(text)")
+        await #expect(throws: ConnectError.self) { try await connector.taskConfigs(maxTasks: 3) }
         await connector.stop()
     }
 

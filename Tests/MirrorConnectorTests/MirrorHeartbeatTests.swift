@@ -6,19 +6,31 @@ import Testing
 /// The heartbeat connector and task without brokers.
 @Suite struct MirrorHeartbeatTests {
     @Test func exactlyOneTaskUnlessDisabled() async throws {
-        let connector = MirrorHeartbeatConnector()
-        try await connector.start(makeProps(["target.cluster.bootstrap.servers": "127.0.0.1:1"]), context: RecordingConnectorContext())
-        let tasks = try await connector.taskConfigs(maxTasks: 5)
+        let tasks = MirrorHeartbeatConnector.taskConfigs(try MirrorHeartbeatConfig(makeProps()), maxTasks: 5)
         #expect(tasks.count == 1)
         #expect(tasks.first?["source.cluster.alias"] == "source1")
-        await connector.stop()
+        #expect(MirrorHeartbeatConnector.taskConfigs(try MirrorHeartbeatConfig(makeProps()), maxTasks: 0).isEmpty)
 
+        // Disabled heartbeats need no topic, so start does not reach for the (absent) cluster.
         let disabled = MirrorHeartbeatConnector()
         try await disabled.start(makeProps(["emit.heartbeats.enabled": "false", "target.cluster.bootstrap.servers": "127.0.0.1:1"]), context: RecordingConnectorContext())
         #expect(try await disabled.taskConfigs(maxTasks: 5).isEmpty)
         await disabled.stop()
-        #expect(ObjectIdentifier(connector.taskType) == ObjectIdentifier(MirrorHeartbeatTask.self))
+        #expect(ObjectIdentifier(MirrorHeartbeatConnector().taskType) == ObjectIdentifier(MirrorHeartbeatTask.self))
         #expect(MirrorHeartbeatConnector.className == "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector")
+    }
+
+    /// Where Apache's connector would only log, an unreachable target fails `start` with the reason.
+    @Test func startFailsWhenTheHeartbeatsTopicCannotBeCreated() async throws {
+        let connector = MirrorHeartbeatConnector()
+        let error = await #expect(throws: ConnectError.self) {
+            try await connector.start(makeProps(["target.cluster.bootstrap.servers": "127.0.0.1:1", "admin.timeout.ms": "300"]),
+                                      context: RecordingConnectorContext())
+        }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("heartbeats topic on target cluster 'target2'"), "\(text)")
+        #expect(text.contains("Could not create topic 'heartbeats'"), "\(text)")
+        await connector.stop()
     }
 
     @Test func startFailsOnBadConfig() async {

@@ -1,5 +1,6 @@
 import Testing
 import ConnectAPI
+import MirrorClient
 import MirrorCommon
 import MirrorSourceConnector
 
@@ -28,6 +29,7 @@ struct MirrorSourceConfigTests {
         #expect(config.offsetSyncsTopicLocation == .source)
         #expect(!config.addSourceAliasToMetrics)
         #expect(config.emitOffsetSyncsEnabled)
+        #expect(config.heartbeatsReplicationEnabled)
 
         let def = MirrorSourceConfig.configDef
         #expect(def.definitionProblems.isEmpty)
@@ -35,14 +37,39 @@ struct MirrorSourceConfigTests {
         #expect(renderedDefault(def, "topics.blacklist") == nil)
         #expect(def["replication.factor"]?.type == .int)
         #expect(def["offset-syncs.topic.replication.factor"]?.type == .short)
-        #expect(Array(def.names.suffix(21)) == [
+        #expect(Array(def.names.suffix(22)) == [
             "topics", "topics.exclude", "topics.blacklist", "config.properties.exclude", "config.properties.blacklist",
             "topic.filter.class", "config.property.filter.class", "consumer.poll.timeout.ms",
             "refresh.topics.enabled", "refresh.topics.interval.seconds", "sync.topic.configs.enabled",
             "sync.topic.configs.interval.seconds", "use.incremental.alter.configs", "sync.topic.acls.enabled",
             "sync.topic.acls.interval.seconds", "replication.factor", "offset-syncs.topic.replication.factor",
             "offset.lag.max", "offset-syncs.topic.location", "add.source.alias.to.metrics", "emit.offset-syncs.enabled",
+            "heartbeats.replication.enabled",
         ])
+        #expect(renderedDefault(def, "heartbeats.replication.enabled") == "true")
+    }
+
+    /// KIP-1089: heartbeats topics bypass the topic filter unless heartbeats.replication.enabled=false.
+    @Test func heartbeatsReplicationFollowsItsSetting() throws {
+        let policy = DefaultReplicationPolicy()
+        let excluding = ["topics": "orders", "topics.exclude": "heartbeats,.*\\.heartbeats"]
+        let byDefault = try MirrorSourceConfig(makeProps(excluding)).topicRules(policy: policy)
+        #expect(byDefault.shouldReplicateTopic("heartbeats"))
+        #expect(byDefault.shouldReplicateTopic("upstream.heartbeats"))
+
+        let disabled = try MirrorSourceConfig(makeProps(excluding.merging(["heartbeats.replication.enabled": "false"]) { $1 }))
+        #expect(!disabled.heartbeatsReplicationEnabled)
+        let rules = try disabled.topicRules(policy: policy)
+        #expect(!rules.shouldReplicateTopic("heartbeats"))
+        #expect(!rules.shouldReplicateTopic("upstream.heartbeats"))
+        #expect(rules.shouldReplicateTopic("orders"))
+
+        // Disabled, but the topic filter lets them through: replicated like any topic.
+        let allowed = try MirrorSourceConfig(makeProps(["heartbeats.replication.enabled": "false"])).topicRules(policy: policy)
+        #expect(allowed.shouldReplicateTopic("heartbeats"))
+        #expect(allowed.shouldReplicateTopic("upstream.heartbeats"))
+
+        #expect(throws: ConfigException.self) { try MirrorSourceConfig(makeProps(["heartbeats.replication.enabled": "sometimes"])) }
     }
 
     @Test func disabledFeaturesHaveNoInterval() throws {

@@ -105,6 +105,16 @@ struct MirrorSourceConnectorRulesTests {
         ])
     }
 
+    /// librdkafka reports an empty ACL list, not SECURITY_DISABLED, from a broker without an
+    /// authorizer; the broker's `authorizer.class.name` tells the two apart when it is reported.
+    @Test func authorizerAbsenceFromBrokerConfig() {
+        #expect(MirrorSourceTopicRules.authorizerAbsent(brokerConfig: ["authorizer.class.name": ""]) == true)
+        #expect(MirrorSourceTopicRules.authorizerAbsent(brokerConfig: ["authorizer.class.name": String?.none]) == true)
+        #expect(MirrorSourceTopicRules.authorizerAbsent(
+            brokerConfig: ["authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer"]) == false)
+        #expect(MirrorSourceTopicRules.authorizerAbsent(brokerConfig: ["num.partitions": "1"]) == nil)
+    }
+
     @Test func configPropertyFiltering() throws {
         let rules = try rules()
         let entries = [

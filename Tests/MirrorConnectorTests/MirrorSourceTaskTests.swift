@@ -4,6 +4,7 @@ import ConnectAPI
 import Kafka
 import KafkaProtocol
 import MirrorClient
+import MirrorCommon
 import MirrorSourceConnector
 
 private func tp(_ topic: String, _ partition: Int32) -> TopicPartition {
@@ -219,7 +220,7 @@ struct MirrorSourceTaskTests {
         try await task.commit()
         #expect(task.offsetSyncWriter == nil)
         await task.stop()
-        #expect(task.version == MirrorSourceConnector.pluginVersion)
+        #expect(task.version == MirrorPlugin.version)
     }
 
     @Test func badTaskConfigsFailStart() async {
