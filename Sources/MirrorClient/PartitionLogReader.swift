@@ -52,7 +52,9 @@ public final class PartitionLogReader: Sendable {
             next = current
             if next < high { try consumer.resume([partition]) }
         } else {
-            try await consumer.assign([partition: .beginning])
+            // An explicit offset, not "beginning": the consumer is paused between calls, and
+            // librdkafka 2.0 does not always resume a partition paused while resolving one.
+            try await consumer.assign([partition: .offset(low)])
             next = low
             position.withLock { $0 = low }
             if next >= high { try consumer.pause([partition]) }

@@ -520,6 +520,11 @@ extension DistributedHerder {
 
 extension DistributedHerder {
     public func connectorStateChanged(_ connector: String, to newState: StatusRecord.State, trace: String?) async {
+        guard newState != .unassigned || configStore.contains(connector: connector) else {
+            // Stopped because it was deleted: the leader tombstones its statuses, and an
+            // UNASSIGNED written after that tombstone would bring the status back for good.
+            return
+        }
         let status = ConnectorStatus(connector: connector, state: newState, trace: trace, workerId: workerId, generation: generation)
         switch newState {
         case .failed, .unassigned: statusStore.putSafe(status)
@@ -531,6 +536,7 @@ extension DistributedHerder {
     }
 
     public func taskStateChanged(_ task: ConnectorTaskId, to newState: StatusRecord.State, trace: String?) async {
+        guard newState != .unassigned || configStore.contains(connector: task.connector) else { return }  // as for connectors
         let status = TaskStatus(id: task, state: newState, trace: trace, workerId: workerId, generation: generation)
         switch newState {
         case .failed, .unassigned: statusStore.putSafe(status)

@@ -136,7 +136,12 @@ public final class KafkaBasedLog: Sendable {
                 return state.phase == .starting
             }
             guard stillStarting else { throw KafkaError(.clientClosed, "the log of topic '\(topic)' was stopped while starting") }
-            try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.beginning) }))
+            // Each partition starts at its first offset, given explicitly: an idle reader pauses
+            // its partitions, and librdkafka 2.0 does not always resume a partition paused while
+            // it was still resolving a logical offset such as "beginning" (seen: an empty status
+            // partition that never read the statuses written to it later).
+            let firstOffsets = try await lowWatermarks(consumer: consumer, partitions: partitions, deadline: timeout.map { .now + $0 })
+            try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.offset(firstOffsets[$0.partition] ?? 0)) }))
 
             let loop = Task { [consume, progress, logger] in
                 await Self.readLoop(consumer: consumer, partitions: partitions, consume: consume, progress: progress, logger: logger)
@@ -213,6 +218,19 @@ public final class KafkaBasedLog: Sendable {
     /// The end offset of every partition that has records to read, retrying retriable
     /// failures until `deadline`, as Apache's read loop does.
     private func endOffsets(consumer: KafkaConsumer, partitions: [TopicPartition], deadline: ContinuousClock.Instant?, what: String) async throws -> [Int32: Int64] {
+        try await watermarks(consumer: consumer, partitions: partitions, deadline: deadline, what: what)
+            .filter { $0.value.high > $0.value.low }.mapValues(\.high)
+    }
+
+    /// The first offset of every partition.
+    private func lowWatermarks(consumer: KafkaConsumer, partitions: [TopicPartition], deadline: ContinuousClock.Instant?) async throws -> [Int32: Int64] {
+        try await watermarks(consumer: consumer, partitions: partitions, deadline: deadline, what: "reading the first offsets of topic '\(topic)'")
+            .mapValues(\.low)
+    }
+
+    private func watermarks(
+        consumer: KafkaConsumer, partitions: [TopicPartition], deadline: ContinuousClock.Instant?, what: String
+    ) async throws -> [Int32: (low: Int64, high: Int64)] {
         while true {
             let limit = storeTimeRemaining(until: deadline).map { max($0, .milliseconds(1)) }
             do {
@@ -223,11 +241,11 @@ public final class KafkaBasedLog: Sendable {
                             return (partition.partition, low, high)
                         }
                     }
-                    var targets: [Int32: Int64] = [:]
-                    for try await (partition, low, high) in group where high > low {
-                        targets[partition] = high
+                    var watermarks: [Int32: (low: Int64, high: Int64)] = [:]
+                    for try await (partition, low, high) in group {
+                        watermarks[partition] = (low, high)
                     }
-                    return targets
+                    return watermarks
                 }
             } catch let error as KafkaError where error.isRetriable {
                 if let deadline, ContinuousClock.now >= deadline {
