@@ -61,4 +61,36 @@ import Testing
             await admin.close()
         }
     }
+
+    /// An idle reader pauses its partitions between short looks; records another client writes
+    /// later (here to partitions that were empty when the log started, the case librdkafka 2.0
+    /// could leave unread) still reach the callback without any readToEnd.
+    @Test func anIdleLogStillSeesWhatOthersWriteLater() async throws {
+        try await withKafkaTestCluster { cluster in
+            let kit = StoreTestKit(cluster: cluster)
+            let admin = try kit.topicAdmin()
+            let topic = uniqueName("idle")
+            try await admin.initialize(InternalTopic.statusTopic(topic, partitions: 3, replicationFactor: 1))
+            let consumed = Mutex<[ConsumerRecord]>([])
+            let log = KafkaBasedLog(
+                topic: topic, producerConfiguration: nil, consumerConfiguration: kit.clients,
+                topicAdmin: admin, logger: kit.logger, consume: { record in consumed.withLock { $0.append(record) } })
+            try await log.start(timeout: .seconds(20))
+            for round in 0..<3 {
+                // Long enough to go idle (several pauses) before the next writes.
+                try await Task.sleep(for: .milliseconds(700))
+                try await kit.produce(topic, (0..<9).map { (key: "key-\($0)", value: Optional("round-\(round)")) })
+                let expected = 9 * (round + 1)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while consumed.withLock({ $0.count }) < expected, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let records = consumed.withLock { $0 }
+                #expect(records.count == expected, "round \(round): \(records.count) records read in the background")
+                #expect(Set(records.map(\.partition)).count == 3, "every partition is read")
+            }
+            await log.stop()
+            await admin.close()
+        }
+    }
 }
