@@ -68,7 +68,7 @@ struct Report {
         lines.append("Ratios compare medians of the steady rate. \"from start\" and \"first record\" (medians) include "
             + "start-up: client metadata, and for mirror-N the connector, its tasks and the target topic's creation.\n"
             + "CPU µs/rec: CPU time of the copying process (this tool for the loops, connect-worker for mirror-N) per record; "
-            + "net: without the worker's own librdkafka clients (its stores), which spin on noida-db.")
+            + "net: without the worker's own librdkafka clients (its stores), which the copy does not use.")
         return lines.joined(separator: "\n")
     }
 
