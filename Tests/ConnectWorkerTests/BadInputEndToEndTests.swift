@@ -152,3 +152,39 @@ func decodeConfigValue(_ key: ConfigRecordKey, _ value: [UInt8]) throws {
     case .loggerLevel: _ = try LoggerLevelRecord(decoding: value)
     }
 }
+
+extension BadInputEndToEndTests {
+    /// A `group.id` already used by a consumer group is a fatal group error: the worker says so
+    /// and exits non-zero instead of serving REST without ever joining.
+    @Test func aGroupIdTakenByAConsumerGroupStopsTheWorker() async throws {
+        try await withKafkaTestCluster { cluster in
+            let groupId = "taken-\(UUID().uuidString.prefix(8))"
+            try await createTopic(cluster, "consumed")
+            let consumer = try KafkaConsumer(configuration: KafkaConfiguration([
+                "bootstrap.servers": cluster.bootstrapServers, "group.id": groupId, "auto.offset.reset": "earliest",
+            ]))
+            try await consumer.subscribe(topics: ["consumed"])
+            let joined = ContinuousClock.now + .seconds(20)
+            while try await consumer.assignment().isEmpty, ContinuousClock.now < joined {
+                _ = try await consumer.poll(timeout: .milliseconds(200))
+            }
+            try #require(try await consumer.assignment().isEmpty == false, "the consumer group never formed")
+
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(workerDirectoryPrefix)-taken-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var settings = WorkerSettings(cluster: cluster)
+            settings.groupId = groupId
+            let file = directory.appendingPathComponent("worker.properties")
+            try settings.properties(port: try freeLoopbackPort()).map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+                .write(to: file, atomically: true, encoding: .utf8)
+            let started = ContinuousClock.now
+            let result = try await runConnectWorker(["distributed", file.path], timeout: .seconds(45))
+            let ran = ContinuousClock.now - started
+            await consumer.close()
+            // Past the timeout the helper sends SIGTERM, after which a worker exits 0.
+            #expect(ran < .seconds(40) && result.status != 0, "the worker kept running (\(ran)): \(result.stderr.suffix(2000))")
+            #expect(result.stderr.contains("INCONSISTENT_GROUP_PROTOCOL"), "\(result.stderr.suffix(2000))")
+        }
+    }
+}

@@ -50,73 +50,51 @@ public struct Schema: Hashable, Sendable {
         var valueSchema: Schema?
     }
 
-    /// Copied on write: mutated only while uniquely referenced, hence safe to share.
-    private final class Box: @unchecked Sendable {
-        var attributes: Attributes
-        init(_ attributes: Attributes) { self.attributes = attributes }
-    }
-
-    private var box: Box
-
-    private var attributes: Attributes {
-        get { box.attributes }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = Box(box.attributes) }
-            yield &box.attributes
-        }
-    }
+    private var box: CopyOnWriteBox<Attributes>
 
     public var type: SchemaType {
-        get { box.attributes.type }
-        set { attributes.type = newValue }
+        get { box.value.type }
+        set { box.value.type = newValue }
     }
     public var isOptional: Bool {
-        get { box.attributes.isOptional }
-        set { attributes.isOptional = newValue }
+        get { box.value.isOptional }
+        set { box.value.isOptional = newValue }
     }
     /// The value used when a struct field holds `null` (must match the schema).
     public var defaultValue: ConnectValue? {
-        get { box.attributes.defaultValue }
-        set { attributes.defaultValue = newValue }
+        get { box.value.defaultValue }
+        set { box.value.defaultValue = newValue }
     }
     /// The schema's name, e.g. `org.apache.kafka.connect.data.Timestamp` for a logical type.
     public var name: String? {
-        get { box.attributes.name }
-        set { attributes.name = newValue }
+        get { box.value.name }
+        set { box.value.name = newValue }
     }
     public var version: Int32? {
-        get { box.attributes.version }
-        set { attributes.version = newValue }
+        get { box.value.version }
+        set { box.value.version = newValue }
     }
     public var doc: String? {
-        get { box.attributes.doc }
-        set { attributes.doc = newValue }
+        get { box.value.doc }
+        set { box.value.doc = newValue }
     }
     /// Extra string parameters (e.g. `scale` of a `Decimal`), or `nil` when there are none.
     public var parameters: [String: String]? {
-        get { box.attributes.parameters }
-        set { attributes.parameters = newValue }
+        get { box.value.parameters }
+        set { box.value.parameters = newValue }
     }
     /// The fields of a struct schema, in order; empty for other types.
-    public var fields: [Field] { box.attributes.fields }
+    public var fields: [Field] { box.value.fields }
 
     /// A schema of a primitive type (for complex types use the factories).
     public init(type: SchemaType, isOptional: Bool = false) {
-        box = Box(Attributes(type: type, isOptional: isOptional))
+        box = CopyOnWriteBox(Attributes(type: type, isOptional: isOptional))
     }
 
     /// The key schema of a map schema.
-    public var keySchema: Schema? { box.attributes.keySchema }
+    public var keySchema: Schema? { box.value.keySchema }
     /// The element schema of an array schema, or the value schema of a map schema.
-    public var valueSchema: Schema? { box.attributes.valueSchema }
-
-    public static func == (lhs: Schema, rhs: Schema) -> Bool {
-        lhs.box === rhs.box || lhs.box.attributes == rhs.box.attributes
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(box.attributes)
-    }
+    public var valueSchema: Schema? { box.value.valueSchema }
 
     /// The field called `name` of a struct schema.
     public func field(_ name: String) -> Field? {
@@ -128,15 +106,15 @@ public struct Schema: Hashable, Sendable {
     /// An array of `elements`.
     public static func array(_ elements: Schema) -> Schema {
         var schema = Schema(type: .array)
-        schema.attributes.valueSchema = elements
+        schema.box.value.valueSchema = elements
         return schema
     }
 
     /// A map from `key` to `value`.
     public static func map(key: Schema, value: Schema) -> Schema {
         var schema = Schema(type: .map)
-        schema.attributes.keySchema = key
-        schema.attributes.valueSchema = value
+        schema.box.value.keySchema = key
+        schema.box.value.valueSchema = value
         return schema
     }
 
@@ -149,7 +127,7 @@ public struct Schema: Hashable, Sendable {
             guard schema.field(fieldName) == nil else {
                 throw ConnectError("Cannot create field because of field name duplication \(fieldName)")
             }
-            schema.attributes.fields.append(Field(name: fieldName, index: schema.fields.count, schema: fieldSchema))
+            schema.box.value.fields.append(Field(name: fieldName, index: schema.fields.count, schema: fieldSchema))
         }
         return schema
     }

@@ -18,65 +18,51 @@ public struct SourceRecord: Hashable, Sendable {
         var headers: ConnectHeaders
     }
 
-    /// Copied on write: mutated only while uniquely referenced, hence safe to share.
-    private final class Box: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var box: Box
-
-    private var fields: Fields {
-        get { box.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
-            yield &box.fields
-        }
-    }
+    private var box: CopyOnWriteBox<Fields>
 
     /// The source partition, or `nil` when the record carries no offset to commit.
     public var sourcePartition: SourcePartition? {
-        get { box.fields.sourcePartition }
-        set { fields.sourcePartition = newValue }
+        get { box.value.sourcePartition }
+        set { box.value.sourcePartition = newValue }
     }
     /// The position after which the task resumes once this record is committed.
     public var sourceOffset: SourceOffset? {
-        get { box.fields.sourceOffset }
-        set { fields.sourceOffset = newValue }
+        get { box.value.sourceOffset }
+        set { box.value.sourceOffset = newValue }
     }
     public var topic: String {
-        get { box.fields.topic }
-        set { fields.topic = newValue }
+        get { box.value.topic }
+        set { box.value.topic = newValue }
     }
     /// The Kafka partition to write to; `nil` lets the producer's partitioner choose.
     public var kafkaPartition: Int32? {
-        get { box.fields.kafkaPartition }
-        set { fields.kafkaPartition = newValue }
+        get { box.value.kafkaPartition }
+        set { box.value.kafkaPartition = newValue }
     }
     public var keySchema: Schema? {
-        get { box.fields.keySchema }
-        set { fields.keySchema = newValue }
+        get { box.value.keySchema }
+        set { box.value.keySchema = newValue }
     }
     public var key: ConnectValue {
-        get { box.fields.key }
-        set { fields.key = newValue }
+        get { box.value.key }
+        set { box.value.key = newValue }
     }
     public var valueSchema: Schema? {
-        get { box.fields.valueSchema }
-        set { fields.valueSchema = newValue }
+        get { box.value.valueSchema }
+        set { box.value.valueSchema = newValue }
     }
     public var value: ConnectValue {
-        get { box.fields.value }
-        set { fields.value = newValue }
+        get { box.value.value }
+        set { box.value.value = newValue }
     }
     /// Milliseconds since the epoch; `nil` lets the producer set it.
     public var timestamp: Int64? {
-        get { box.fields.timestamp }
-        set { fields.timestamp = newValue }
+        get { box.value.timestamp }
+        set { box.value.timestamp = newValue }
     }
     public var headers: ConnectHeaders {
-        get { box.fields.headers }
-        set { fields.headers = newValue }
+        get { box.value.headers }
+        set { box.value.headers = newValue }
     }
 
     public init(
@@ -91,17 +77,9 @@ public struct SourceRecord: Hashable, Sendable {
         timestamp: Int64? = nil,
         headers: ConnectHeaders = []
     ) {
-        box = Box(Fields(
+        box = CopyOnWriteBox(Fields(
             sourcePartition: sourcePartition, sourceOffset: sourceOffset, topic: topic, kafkaPartition: kafkaPartition,
             keySchema: keySchema, key: key, valueSchema: valueSchema, value: value, timestamp: timestamp, headers: headers))
-    }
-
-    public static func == (lhs: SourceRecord, rhs: SourceRecord) -> Bool {
-        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(box.fields)
     }
 
     /// A record of raw bytes (the MirrorMaker path): key and value use

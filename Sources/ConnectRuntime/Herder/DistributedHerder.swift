@@ -139,9 +139,20 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
             })
         self.coordinator.withLock { $0 = coordinator }
         setStage("joining the group")
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // A fatal group error (no authorization, an unsupported broker, no broker reachable at
+        // start) stops the worker, as it stops Apache's herder thread; run() then throws it.
+        let groupFailure = WatchedValue<(any Error)?>(nil)
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.worker.run() }
-            group.addTask { try await self.member.run(delegate: coordinator) }
+            group.addTask {
+                do {
+                    try await self.member.run(delegate: coordinator)
+                } catch {
+                    self.logger.error("Leaving: the worker group failed", metadata: ["error": "\(error)"])
+                    groupFailure.set(error)
+                    self.shutdown()
+                }
+            }
             group.addTask { await self.tickLoop() }
             for await job in mailboxStream {
                 await job()
@@ -152,11 +163,7 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
             await worker.shutdown()
             await member.leave()
             group.cancelAll()
-            while let result = await group.nextResult() {
-                if case .failure(let error) = result, !(error is CancellationError) {
-                    logger.warning("Herder component ended with an error during shutdown", metadata: ["error": "\(error)"])
-                }
-            }
+            await group.waitForAll()
         }
         // Bounded: with the brokers gone, the worker must still exit.
         try? await statusStore.flush(timeout: .milliseconds(config.taskShutdownGracefulTimeoutMs))
@@ -165,6 +172,7 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         async let statusStopped: Void = statusStore.stop()
         _ = await (configStopped, offsetsStopped, statusStopped)
         await admin.close()
+        if let failure = groupFailure.value { throw failure }
     }
 
     /// Stops the herder: running tasks commit and stop, the worker leaves the group.

@@ -229,7 +229,7 @@ public final class Worker: Sendable {
             for (running, onStopped) in jobs {
                 group.addTask { [logger] in
                     do {
-                        try await withTimeout(timeout) { try await running.done.wait { $0 } }
+                        _ = try await withTimeout(timeout) { try await running.done.wait { $0 } }
                     } catch {
                         logger.error("Graceful stop timed out; abandoning", metadata: ["job": "\(running.label)"])
                         var control = running.job.control.value

@@ -86,7 +86,7 @@ final class WorkerConnector: WorkerJob {
             }
             group.addTask { [failure] in
                 guard let raised = try? await failure.wait(until: { $0 != nil }) else { return .success(()) }
-                return .failure(raised ?? ConnectError("connector raised an error"))
+                return .failure(raised)
             }
             let first = await group.next() ?? .success(())
             group.cancelAll()
