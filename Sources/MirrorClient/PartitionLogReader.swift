@@ -7,8 +7,9 @@ import Synchronization
 /// end offset at the time of the call: how MirrorMaker 2 reads its single-partition internal
 /// topics (checkpoints, offset syncs), like Apache's `KafkaBasedLog` reading to end.
 ///
-/// Uses an assign-only consumer (no group, nothing committed), paused between calls so that it
-/// does not fetch while nobody reads (brokers without long polls would answer it continuously).
+/// Uses an assign-only consumer (no group, nothing committed), assigned only during a call so
+/// that it does not fetch while nobody reads (brokers without long polls would answer it
+/// continuously).
 /// Calls must not overlap.
 public final class PartitionLogReader: Sendable {
     public let partition: TopicPartition
@@ -47,45 +48,45 @@ public final class PartitionLogReader: Sendable {
     public func readToEnd(timeout: Duration) async throws -> Batch {
         let deadline = ContinuousClock.now + timeout
         let (low, high) = try await consumer.watermarks(partition, timeout: timeout)
-        var next: Int64
-        if let current = position.withLock({ $0 }) {
-            next = current
-            if next < high { try consumer.resume([partition]) }
-        } else {
-            // An explicit offset, not "beginning": the consumer is paused between calls, and
-            // librdkafka 2.0 does not always resume a partition paused while resolving one.
-            try await consumer.assign([partition: .offset(low)])
-            next = low
-            position.withLock { $0 = low }
-            if next >= high { try consumer.pause([partition]) }
+        var next = position.withLock { $0 } ?? low
+        guard next < high else {
+            position.withLock { $0 = next }
+            return Batch(records: [], reachedEnd: true)
         }
+        // Assigned only while reading, at the offset this reader has reached (explicit: pausing
+        // or resolving "beginning" was not reliable with librdkafka 2.0).
+        try await consumer.assign([partition: .offset(next)])
         var records: [ConsumerRecord] = []
-        // Whatever ends this call, the consumer stops fetching until the next one.
-        defer { if next < high { try? consumer.pause([partition]) } }
-        while next < high {
-            try Task.checkCancellation()
-            guard ContinuousClock.now < deadline else {
-                logger.debug("Partition end not reached in time", metadata: [
-                    "partition": "\(partition)", "end": "\(high)", "position": "\(next)",
-                ])
-                return Batch(records: records, reachedEnd: false)
+        do {
+            while next < high {
+                try Task.checkCancellation()
+                guard ContinuousClock.now < deadline else {
+                    logger.debug("Partition end not reached in time", metadata: [
+                        "partition": "\(partition)", "end": "\(high)", "position": "\(next)",
+                    ])
+                    try await consumer.assign([:])
+                    return Batch(records: records, reachedEnd: false)
+                }
+                // A batch poll waits its whole timeout unless the batch fills up: wait for one
+                // record, then take whatever else has arrived.
+                var batch = try await consumer.poll(timeout: .milliseconds(100), maxRecords: 1)
+                if !batch.isEmpty { batch += try await consumer.poll(timeout: .zero) }
+                for record in batch where record.topicPartition == partition && record.offset >= next {
+                    records.append(record)
+                    next = record.offset + 1
+                }
+                // The position also moves past offsets holding no record (transaction markers).
+                if let consumed = try await consumer.position([partition])[partition], consumed > next {
+                    next = consumed
+                }
+                let reached = next
+                position.withLock { $0 = reached }
             }
-            // A batch poll waits its whole timeout unless the batch fills up: wait for one
-            // record, then take whatever else has arrived.
-            var batch = try await consumer.poll(timeout: .milliseconds(100), maxRecords: 1)
-            if !batch.isEmpty { batch += try await consumer.poll(timeout: .zero) }
-            for record in batch where record.topicPartition == partition && record.offset >= next {
-                records.append(record)
-                next = record.offset + 1
-            }
-            // The position also moves past offsets holding no record (transaction markers).
-            if let consumed = try await consumer.position([partition])[partition], consumed > next {
-                next = consumed
-            }
-            let reached = next
-            position.withLock { $0 = reached }
-            if next >= high { try consumer.pause([partition]) }
+        } catch {
+            try? await consumer.assign([:])
+            throw error
         }
+        try await consumer.assign([:])
         logger.trace("Read partition to end", metadata: ["partition": "\(partition)", "records": "\(records.count)", "end": "\(high)"])
         return Batch(records: records, reachedEnd: true)
     }

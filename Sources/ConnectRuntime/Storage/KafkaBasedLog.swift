@@ -136,15 +136,15 @@ public final class KafkaBasedLog: Sendable {
                 return state.phase == .starting
             }
             guard stillStarting else { throw KafkaError(.clientClosed, "the log of topic '\(topic)' was stopped while starting") }
-            // Each partition starts at its first offset, given explicitly: an idle reader pauses
-            // its partitions, and librdkafka 2.0 does not always resume a partition paused while
-            // it was still resolving a logical offset such as "beginning" (seen: an empty status
-            // partition that never read the statuses written to it later).
+            // Each partition starts at its first offset, given explicitly: the read loop assigns
+            // and unassigns the partitions at offsets it tracks itself (see readLoop).
             let firstOffsets = try await lowWatermarks(consumer: consumer, partitions: partitions, deadline: timeout.map { .now + $0 })
             try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.offset(firstOffsets[$0.partition] ?? 0)) }))
 
             let loop = Task { [consume, progress, logger] in
-                await Self.readLoop(consumer: consumer, partitions: partitions, consume: consume, progress: progress, logger: logger)
+                await Self.readLoop(
+                    consumer: consumer, partitions: partitions, firstOffsets: firstOffsets, consume: consume, progress: progress,
+                    logger: logger)
             }
             let running = state.withLock { state in
                 guard state.phase == .starting else { return false }
@@ -259,64 +259,66 @@ public final class KafkaBasedLog: Sendable {
         }
     }
 
-    /// How long an idle reader stops fetching between two short looks for new records.
-    static let idlePause: Duration = .milliseconds(100)
-    /// How long an idle reader fetches after a pause; every ``idleFullLookEvery``th look lasts
-    /// a whole poll instead, in case a loaded broker answers slower than the short look.
-    static let idleLook: Duration = .milliseconds(10)
-    static let idleFullLookEvery = 10
+    /// How often an idle reader checks the end offsets for records written by others.
+    static let idleCheckInterval: Duration = .milliseconds(100)
     static let activePoll: Duration = .milliseconds(100)
 
     /// Hands every record to `consume`, in order. Once a poll finds nothing and nobody waits in
-    /// ``readToEnd(timeout:)``, the reader goes idle: it pauses its partitions for
-    /// ``idlePause``, then fetches for a short look, and so on, until records come or a
-    /// `readToEnd` wakes it at once. Brokers without long polls (noida-db answers an empty fetch
-    /// at once, whatever `fetch.max.wait.ms`) would otherwise keep a core busy per idle log;
-    /// records written by other workers are seen within about ``idlePause``.
+    /// ``readToEnd(timeout:)``, the reader goes idle: it unassigns its partitions and, every
+    /// ``idleCheckInterval``, asks the brokers for the end offsets; it assigns the partitions
+    /// again, at the offsets it has read up to, when one has grown or a `readToEnd` starts
+    /// waiting (which wakes it at once). Brokers without long polls (noida-db answers an empty
+    /// fetch at once, whatever `fetch.max.wait.ms`) would otherwise keep a core busy per idle
+    /// log. Records written by other workers are seen within about ``idleCheckInterval``,
+    /// however slowly the broker answers. (Pausing partitions instead was not reliable with
+    /// librdkafka 2.0: a partition paused early could stay unread.)
     private static func readLoop(
         consumer: KafkaConsumer,
         partitions: [TopicPartition],
+        firstOffsets: [Int32: Int64],
         consume: @Sendable (ConsumerRecord) -> Void,
         progress: ReadProgress,
         logger: Logger
     ) async {
         var backoff = Duration.milliseconds(100)
-        var paused = false
-        var idleLooks = 0
+        /// The next offset to read, per partition.
+        var next = firstOffsets
+        var assigned = true
         while !Task.isCancelled {
             do {
-                if paused {
-                    await progress.waitForReader(timeout: idlePause)
+                if !assigned {
+                    await progress.waitForReader(timeout: idleCheckInterval)
                     if Task.isCancelled { return }
-                    try consumer.resume(partitions)
-                    paused = false
-                    idleLooks += 1
+                    if !progress.hasWaiters {
+                        let ends = try await endOffsets(consumer: consumer, partitions: partitions)
+                        guard ends.contains(where: { $0.value > next[$0.key] ?? 0 }) else { continue }
+                    }
+                    try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map {
+                        ($0, KafkaOffset.offset(next[$0.partition] ?? 0))
+                    }))
+                    assigned = true
                 }
-                let look = idleLooks == 0 || idleLooks % idleFullLookEvery == 0 ? activePoll : idleLook
                 // A batch poll waits out its whole timeout unless the batch fills up, so wait
                 // for one record (returns as soon as it arrives), then take what else is there.
-                var records = try await consumer.poll(timeout: look, maxRecords: 1)
+                var records = try await consumer.poll(timeout: activePoll, maxRecords: 1)
                 if !records.isEmpty { records += try await consumer.poll(timeout: .zero) }
-                var positions: [Int32: Int64] = [:]
                 for record in records {
                     consume(record)
-                    positions[record.partition] = record.offset + 1
+                    next[record.partition] = record.offset + 1
                 }
                 let waiting = progress.hasWaiters
-                if waiting {
+                if waiting || records.isEmpty {
                     // The consumer's position also moves past offsets that hold no record for
                     // us (transaction markers), which record offsets alone would never reach.
                     for (partition, position) in try await consumer.position(partitions) {
-                        positions[partition.partition] = max(positions[partition.partition] ?? -1, position)
+                        next[partition.partition] = max(next[partition.partition] ?? 0, position)
                     }
                 }
-                progress.advance(positions)
+                progress.advance(next)
                 backoff = .milliseconds(100)
                 if records.isEmpty && !waiting {
-                    try consumer.pause(partitions)
-                    paused = true
-                } else {
-                    idleLooks = 0
+                    try await consumer.assign([:])
+                    assigned = false
                 }
             } catch let error as KafkaError where error.code == .clientClosed {
                 return
@@ -327,6 +329,16 @@ public final class KafkaBasedLog: Sendable {
                 backoff = min(backoff * 2, .seconds(1))
             }
         }
+    }
+
+    /// The end offset of every partition: one ListOffsets request per broker for all of them
+    /// (timestamp -1 asks for the latest offset), bounded at 5 s.
+    private static func endOffsets(consumer: KafkaConsumer, partitions: [TopicPartition]) async throws -> [Int32: Int64] {
+        let latest = try await consumer.offsetsForTimes(
+            Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(-1)) }), timeout: .seconds(5))
+        var ends: [Int32: Int64] = [:]
+        for (partition, end) in latest { ends[partition.partition] = end ?? 0 }
+        return ends
     }
 
     // MARK: Writing
