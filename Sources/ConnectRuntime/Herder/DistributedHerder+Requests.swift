@@ -159,9 +159,19 @@ extension DistributedHerder {
                     sessionKey: state.withLock { $0.sessionKey?.key })
             }
             try requireLeader()
-            guard configStore.snapshot().contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }
+            let snapshot = configStore.snapshot()
+            guard snapshot.contains(connector) else { throw ConnectRestError.connectorNotFound(connector) }
+            guard !isStaleTaskConfigWrite(connector, configs, snapshot: snapshot) else { return }
             try await configStore.putTaskConfigs(connector, configs)
         }
+    }
+
+    /// Task configs generated before the connector was stopped (a reconfiguration still on its
+    /// way when the stop was written) would give a stopped connector tasks again: dropped.
+    func isStaleTaskConfigWrite(_ connector: String, _ configs: [[String: String]], snapshot: ClusterConfigState) -> Bool {
+        guard !configs.isEmpty, snapshot.targetState(connector) == .stopped else { return false }
+        logger.info("Ignoring task configs of a stopped connector", metadata: ["connector": "\(connector)", "tasks": "\(configs.count)"])
+        return true
     }
 
     // MARK: Target states
@@ -288,6 +298,7 @@ extension DistributedHerder {
             guard !offsets.offsets.isEmpty else {
                 throw ConnectRestError.badRequest("The offsets to be modified must not be empty")
             }
+            await awaitTasksStopped(connector)
             if worker.isSinkConnector(config) == true {
                 return try await alterSinkOffsets(connector, offsets.offsets)
             }
@@ -309,6 +320,7 @@ extension DistributedHerder {
     public func resetConnectorOffsets(_ connector: String) async throws -> Message {
         try await onLoop("resetting offsets of connector \(connector)") { [self] in
             let config = try requireStoppedForOffsets(connector)
+            await awaitTasksStopped(connector)
             if worker.isSinkConnector(config) == true {
                 let group = WorkerSinkTask.consumerGroup(connector: connector)
                 let current = try await admin.listConsumerGroupOffsets(group)
@@ -394,6 +406,28 @@ extension DistributedHerder {
             throw ConnectRestError.badRequest("Connector \(connector) still has task configs; it must be fully stopped (wait for the stop to take effect) before its offsets can be modified")
         }
         return config
+    }
+
+    /// Waits until no worker reports a task of `connector` as still at work. The stop takes
+    /// effect on each worker when it reads the empty task configs, and a stopping task commits
+    /// its last offsets as it goes: offsets altered before that would be overwritten. Bounded by
+    /// the graceful shutdown timeout (and 2 s to read the statuses), since a killed worker's tasks
+    /// stay RUNNING in the status topic; past it, the alteration goes ahead with a warning.
+    private func awaitTasksStopped(_ connector: String) async {
+        let deadline = ContinuousClock.now + .milliseconds(config.taskShutdownGracefulTimeoutMs) + .seconds(2)
+        let atWork: Set<StatusRecord.State> = [.running, .paused, .restarting]
+        while true {
+            try? await statusStore.refresh(timeout: .seconds(2))
+            let active = statusStore.getAll(connector: connector).filter { atWork.contains($0.state) }
+            guard !active.isEmpty else { return }
+            guard ContinuousClock.now < deadline else {
+                logger.warning("Altering offsets although tasks of the stopped connector are still reported at work", metadata: [
+                    "connector": "\(connector)", "tasks": "\(active.map { "\($0.id) \($0.state.rawValue) on \($0.workerId)" })",
+                ])
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     // MARK: Validation and plugins

@@ -460,6 +460,8 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
             let existing = snapshot.tasks(connector).compactMap { snapshot.taskConfig($0) }
             guard existing != generated || snapshot.inconsistentConnectors.contains(connector) else { return }
             if isLeader {
+                // The connector may have been stopped while it generated them.
+                guard !isStaleTaskConfigWrite(connector, generated, snapshot: configStore.snapshot()) else { return }
                 try await configStore.putTaskConfigs(connector, generated)
             } else {
                 try await sendTaskConfigsToLeader(connector, generated)

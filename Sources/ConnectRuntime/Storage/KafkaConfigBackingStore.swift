@@ -123,8 +123,10 @@ public final class KafkaConfigBackingStore: ConfigBackingStore {
         }
     }
 
+    /// Returns once the new state is in ``snapshot()``: the leader decides on later requests (e.g.
+    /// task configs generated before a stop) by the state it wrote.
     public func putTargetState(_ connector: String, _ state: TargetState) async throws {
-        try await write("target state", records: [(Self.key(.targetState(connector)), state.encoded())], readBack: false)
+        try await write("target state", records: [(Self.key(.targetState(connector)), state.encoded())], readBack: true)
     }
 
     public func putSessionKey(_ sessionKey: SessionKey) async throws {
