@@ -100,16 +100,24 @@ public final class KafkaProducer: Sendable {
     /// Waits until every queued record is acknowledged or failed.
     ///
     /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
+    ///
+    /// The client's poller thread stays the only one serving delivery reports (unlike
+    /// `rd_kafka_flush`, which serves them on the calling thread too: two threads serving could
+    /// hand one partition's reports to their callbacks out of order). This waits until the
+    /// out-queue, which counts a record until its report was served, is empty.
     public func flush(timeout: Duration? = nil) async throws {
         let timeout = timeout ?? client.settings.defaultAPITimeout
-        try await blocking { [client] rk in
-            let err = rd_kafka_flush(rk, timeout.rdKafkaMilliseconds)
-            client.callbacks.taggedDeliveries.dispatch()
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                let outstanding = rd_kafka_outq_len(rk)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let outstanding = try client.withHandle { rk in rd_kafka_outq_len(rk) }
+            guard outstanding > 0 else { break }
+            guard ContinuousClock.now < deadline else {
                 throw client.callbacks.timeoutError("flush (\(outstanding) records outstanding)", after: timeout)
             }
+            try await Task.sleep(for: .milliseconds(1))
         }
+        // Reports the poller collected but has not handed over yet (it dispatches after its poll returns).
+        client.callbacks.taggedDeliveries.dispatch()
     }
 
     // MARK: Transactions
@@ -140,6 +148,10 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Flushes the transaction's records and commits it.
+    ///
+    /// librdkafka flushes here with `rd_kafka_flush`, which serves delivery reports on the
+    /// calling thread beside the poller: call ``flush(timeout:)`` first when the order of the
+    /// reports matters.
     public func commitTransaction(timeout: Duration? = nil) async throws {
         let ms = (timeout ?? client.settings.defaultAPITimeout).rdKafkaMilliseconds
         try await blocking { rk in try KafkaError.check(rd_kafka_commit_transaction(rk, ms), "commit transaction") }

@@ -95,6 +95,49 @@ import Testing
         }
     }
 
+    /// Delivery reports reach callbacks (and tagged-delivery handlers) in each partition's order,
+    /// also while `flush()` waits: a flush that served the reports on its own thread, beside the
+    /// producer's poller thread, handed some out of order (MirrorSource then wrote offset syncs
+    /// going backwards).
+    @Test func deliveryReportsStayInOrderWhileFlushing() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let topic = uniqueName("ordered")
+            try await clients.createTopic(topic, partitions: 2)
+            let producer = try clients.producer(["linger.ms": "1", "batch.num.messages": "50"])
+            let byCallback = Mutex<[Int32: [Int64]]>([:])
+            let byTag = Mutex<[Int32: [Int64]]>([:])
+            producer.setDeliveryHandler { deliveries in
+                byTag.withLock { seen in
+                    for delivery in deliveries { seen[delivery.partition, default: []].append(delivery.offset) }
+                }
+            }
+            let rounds = 40, perRound = 500
+            for round in 0..<rounds {
+                for index in 0..<perRound {
+                    let record = ProducerRecord(topic: topic, partition: Int32(index % 2), key: nil, value: bytes("\(round)-\(index)"))
+                    if index % 3 == 0 {
+                        try producer.send(record, tag: UInt64(round * perRound + index))
+                    } else {
+                        try producer.send(record) { result in
+                            guard case .success(let metadata) = result else { return }
+                            byCallback.withLock { $0[metadata.partition, default: []].append(metadata.offset) }
+                        }
+                    }
+                }
+                try await producer.flush(timeout: .seconds(30))
+            }
+            await producer.close()
+            for (name, seen) in [("callbacks", byCallback.withLock { $0 }), ("tagged deliveries", byTag.withLock { $0 })] {
+                #expect(seen.values.map(\.count).reduce(0, +) > rounds * perRound / 4, "\(name): too few reports")
+                for (partition, offsets) in seen {
+                    let backwards = zip(offsets, offsets.dropFirst()).filter { $0 >= $1 }
+                    #expect(backwards.isEmpty, "\(name) of partition \(partition) out of order: \(backwards.prefix(5))")
+                }
+            }
+        }
+    }
+
     @Test func watermarksOffsetsForTimesAndPause() async throws {
         try await withKafkaTestCluster { cluster in
             let clients = Clients(cluster: cluster)
