@@ -15,6 +15,8 @@ public final class KafkaTestCluster: Sendable {
     public let logFile: URL
     private let dataDirectory: URL
     private let pid: Int32
+    /// The broker's process id (e.g. to read its CPU time).
+    public var processIdentifier: Int32 { pid }
     private let stopped = Atomic<Bool>(false)
 
     /// Every data directory lives under this prefix, so `scripts/test` can kill leftovers of

@@ -35,16 +35,21 @@ struct BenchRun: Sendable {
         do {
             var results: [RunResult] = []
             for round in 1...settings.rounds {
-                for variant in variants {
-                    let result = try await runVariant(variant, round: round, perPartition: perPartition, worker: worker)
+                // Each round starts one variant later, so that no variant always runs first or last.
+                let shift = (round - 1) % max(variants.count, 1)
+                for variant in variants[shift...] + variants[..<shift] {
+                    let brokerCPUBefore = brokerCPUSeconds()
+                    var result = try await runVariant(variant, round: round, perPartition: perPartition, worker: worker)
+                    result.brokerCPUSeconds = brokerCPUSeconds() - brokerCPUBefore
+                    try await deleteTopic(result.targetTopic, on: target)
                     results.append(result)
                     let warning = result.settledRecords == Int64(settings.records)
                         ? "" : "  WARNING: the target topic holds \(result.settledRecords) records"
                     print("round \(round) \(variant.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))"
                         + String(
-                            format: "%9.0f records/s steady, %9.0f from start (first record after %.2f s, done after %.2f s), %.2f µs CPU/record",
+                            format: "%9.0f records/s steady, %9.0f from start (first record after %.2f s, done after %.2f s), %.2f µs CPU/record, brokers %.2f",
                             result.steadyRate, result.rateFromStart, result.startLatency.seconds, result.total.seconds,
-                            result.cpuMicrosecondsPerRecord)
+                            result.cpuMicrosecondsPerRecord, result.brokerCPUMicrosecondsPerRecord)
                         + (variant.isMirror
                             ? String(format: " (%.2f without the worker's own clients)", result.netCPUMicrosecondsPerRecord) : "")
                         + warning)
@@ -123,6 +128,26 @@ struct BenchRun: Sendable {
         return counts
     }
 
+    /// CPU seconds used so far by both brokers.
+    private func brokerCPUSeconds() -> Double {
+        processCPUSeconds(source.processIdentifier) + processCPUSeconds(target.processIdentifier)
+    }
+
+    /// Deletes a run's target topic: noida-db's periodic saving costs CPU in proportion to the
+    /// data it holds, so a broker that kept every earlier run's copy would slow later runs.
+    private func deleteTopic(_ name: String, on cluster: KafkaTestCluster) async throws {
+        let admin = try KafkaAdminClient(configuration: ["bootstrap.servers": cluster.bootstrapServers], logger: logger)
+        let failures: [String: KafkaError]
+        do {
+            failures = try await admin.deleteTopics([name])
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+        if let failure = failures[name] { throw failure }
+    }
+
     private func createTopic(_ name: String, on cluster: KafkaTestCluster) async throws {
         let admin = try KafkaAdminClient(configuration: ["bootstrap.servers": cluster.bootstrapServers], logger: logger)
         let failures: [String: KafkaError]
@@ -185,9 +210,11 @@ struct BenchRun: Sendable {
             if let failure = loopFailure.message { throw BenchError(failure) }
             guard let observation else { throw BenchError("\(variant.rawValue): no observation") }
             let settled = try await watcher.settledCount(topic: targetTopic, partitions: settings.partitions).reduce(0, +)
-            return RunResult(
+            var result = RunResult(
                 variant: variant, round: round, records: settings.records, start: start, observation: observation,
                 settledRecords: settled, cpuSeconds: cpu)
+            result.targetTopic = targetTopic
+            return result
 
         case .mirror1, .mirror2:
             guard let worker else { throw BenchError("no connect-worker for \(variant.rawValue)") }
@@ -316,6 +343,7 @@ struct BenchRun: Sendable {
             variant: variant, round: round, records: settings.records, start: start, observation: observation,
             settledRecords: settled, cpuSeconds: cpu)
         result.workerClientCPUSeconds = workerClientCPU
+        result.targetTopic = targetTopic
         return result
     }
 }

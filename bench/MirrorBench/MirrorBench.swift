@@ -170,6 +170,8 @@ struct RunResult: Sendable {
     var variant: Variant
     var round: Int
     var records: Int
+    /// The topic the run copied into (deleted after the run).
+    var targetTopic = ""
     /// From the variant's start (loop start, or `POST /connectors`) to the first record on the
     /// target topic: client start-up, and for MirrorSource the connector and task start.
     var startLatency: Duration
@@ -187,11 +189,15 @@ struct RunResult: Sendable {
     /// the connector was created, i.e. the worker's own clients (config, offset and status
     /// stores), not the connector's.
     var workerClientCPUSeconds: Double = 0
+    /// CPU seconds both brokers (source and target) used over the same span.
+    var brokerCPUSeconds: Double = 0
 
     /// CPU microseconds per record copied.
     var cpuMicrosecondsPerRecord: Double { cpuSeconds * 1e6 / Double(records) }
     /// CPU microseconds per record without ``workerClientCPUSeconds``.
     var netCPUMicrosecondsPerRecord: Double { (cpuSeconds - workerClientCPUSeconds) * 1e6 / Double(records) }
+    /// Broker CPU microseconds per record copied.
+    var brokerCPUMicrosecondsPerRecord: Double { brokerCPUSeconds * 1e6 / Double(records) }
 
     /// Records per second over the second half of the records: the steady state, free of
     /// start-up and of the burst of records a producer queued while it waited for metadata.

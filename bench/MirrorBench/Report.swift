@@ -17,6 +17,7 @@ struct Report {
         var medianStartLatency: Double
         var medianCPUMicrosecondsPerRecord: Double
         var medianNetCPUMicrosecondsPerRecord: Double
+        var medianBrokerCPUMicrosecondsPerRecord: Double
     }
 
     var summaries: [Summary] {
@@ -31,7 +32,8 @@ struct Report {
                 medianRateFromStart: median(runs.map(\.rateFromStart)),
                 medianStartLatency: median(runs.map(\.startLatency.seconds)),
                 medianCPUMicrosecondsPerRecord: median(runs.map(\.cpuMicrosecondsPerRecord)),
-                medianNetCPUMicrosecondsPerRecord: median(runs.map(\.netCPUMicrosecondsPerRecord)))
+                medianNetCPUMicrosecondsPerRecord: median(runs.map(\.netCPUMicrosecondsPerRecord)),
+                medianBrokerCPUMicrosecondsPerRecord: median(runs.map(\.brokerCPUMicrosecondsPerRecord)))
         }
     }
 
@@ -50,7 +52,8 @@ struct Report {
             pad("variant", 13) + pad("best rec/s", 12, right: true) + pad("median rec/s", 14, right: true)
                 + pad("median MB/s", 13, right: true) + pad("vs rdkafka", 12, right: true)
                 + pad("vs rdkafka-x2", 15, right: true) + pad("from start rec/s", 18, right: true)
-                + pad("first record", 14, right: true) + pad("CPU µs/rec", 12, right: true) + pad("net", 7, right: true),
+                + pad("first record", 14, right: true) + pad("CPU µs/rec", 12, right: true) + pad("net", 7, right: true)
+                + pad("brokers", 9, right: true),
         ]
         for summary in summaries {
             lines.append(
@@ -63,12 +66,14 @@ struct Report {
                     + pad(String(format: "%.0f", summary.medianRateFromStart), 18, right: true)
                     + pad(String(format: "%.2f s", summary.medianStartLatency), 14, right: true)
                     + pad(String(format: "%.2f", summary.medianCPUMicrosecondsPerRecord), 12, right: true)
-                    + pad(summary.variant.isMirror ? String(format: "%.2f", summary.medianNetCPUMicrosecondsPerRecord) : "-", 7, right: true))
+                    + pad(summary.variant.isMirror ? String(format: "%.2f", summary.medianNetCPUMicrosecondsPerRecord) : "-", 7, right: true)
+                    + pad(String(format: "%.2f", summary.medianBrokerCPUMicrosecondsPerRecord), 9, right: true))
         }
         lines.append("Ratios compare medians of the steady rate. \"from start\" and \"first record\" (medians) include "
             + "start-up: client metadata, and for mirror-N the connector, its tasks and the target topic's creation.\n"
             + "CPU µs/rec: CPU time of the copying process (this tool for the loops, connect-worker for mirror-N) per record; "
-            + "net: without the worker's own librdkafka clients (its stores), which the copy does not use.")
+            + "net: without the worker's own librdkafka clients (its stores), which the copy does not use; "
+            + "brokers: CPU time of both noida-db brokers per record over the same span (each run's target topic is deleted after it).")
         return lines.joined(separator: "\n")
     }
 
@@ -83,6 +88,7 @@ struct Report {
                     "secondHalfSeconds": result.secondHalf.seconds, "totalSeconds": result.total.seconds,
                     "firstRecordSeconds": result.startLatency.seconds, "settledRecords": result.settledRecords,
                     "cpuSeconds": result.cpuSeconds, "workerClientCPUSeconds": result.workerClientCPUSeconds,
+                    "brokerCPUSeconds": result.brokerCPUSeconds,
                 ]
             },
             "summary": summaries.map { summary -> [String: Any] in
@@ -93,6 +99,7 @@ struct Report {
                     "medianRecordsPerSecondFromStart": summary.medianRateFromStart,
                     "medianFirstRecordSeconds": summary.medianStartLatency,
                     "medianCPUMicrosecondsPerRecord": summary.medianCPUMicrosecondsPerRecord,
+                    "medianBrokerCPUMicrosecondsPerRecord": summary.medianBrokerCPUMicrosecondsPerRecord,
                 ]
             },
         ]
