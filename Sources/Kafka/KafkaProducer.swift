@@ -99,12 +99,12 @@ public final class KafkaProducer: Sendable {
 
     /// Waits until every queued record is acknowledged or failed.
     ///
-    /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
-    ///
     /// The client's poller thread stays the only one serving delivery reports (unlike
     /// `rd_kafka_flush`, which serves them on the calling thread too: two threads serving could
     /// hand one partition's reports to their callbacks out of order). This waits until the
     /// out-queue, which counts a record until its report was served, is empty.
+    ///
+    /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
     public func flush(timeout: Duration? = nil) async throws {
         let timeout = timeout ?? client.settings.defaultAPITimeout
         let deadline = ContinuousClock.now + timeout

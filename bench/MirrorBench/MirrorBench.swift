@@ -189,7 +189,7 @@ struct RunResult: Sendable {
     /// the connector was created, i.e. the worker's own clients (config, offset and status
     /// stores), not the connector's.
     var workerClientCPUSeconds: Double = 0
-    /// CPU seconds both brokers (source and target) used over the same span.
+    /// CPU seconds both brokers (source and target) used over the whole run.
     var brokerCPUSeconds: Double = 0
 
     /// CPU microseconds per record copied.

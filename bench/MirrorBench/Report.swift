@@ -73,7 +73,7 @@ struct Report {
             + "start-up: client metadata, and for mirror-N the connector, its tasks and the target topic's creation.\n"
             + "CPU µs/rec: CPU time of the copying process (this tool for the loops, connect-worker for mirror-N) per record; "
             + "net: without the worker's own librdkafka clients (its stores), which the copy does not use; "
-            + "brokers: CPU time of both noida-db brokers per record over the same span (each run's target topic is deleted after it).")
+            + "brokers: CPU time of both noida-db brokers per record over the whole run (each run's target topic is deleted after it).")
         return lines.joined(separator: "\n")
     }
 
