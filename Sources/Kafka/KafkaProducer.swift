@@ -15,21 +15,40 @@ public final class KafkaProducer: Sendable {
     /// Creates the producer. Nothing is sent to a broker until the first send.
     ///
     /// - Throws: ``KafkaError/Code/configuration`` for unknown, unsupported or invalid properties.
-    /// Keyed records without an explicit partition go where Java's producer puts them
-    /// (`partitioner=murmur2_random`) unless the configuration names another partitioner:
-    /// librdkafka's own default (CRC32) would disagree with Java clients, and Connect's offsets
-    /// topic depends on agreeing.
+    /// Where librdkafka's defaults differ from Java's producer, Java's apply (see
+    /// ``withJavaDefaults(_:)``).
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws {
         self.configuration = configuration
-        var settings = configuration
-        if settings["partitioner"] == nil { settings.properties["partitioner"] = "murmur2_random" }
         client = try RDKafkaClient(
             kind: .producer,
-            configuration: settings,
+            configuration: Self.withJavaDefaults(configuration),
             logger: logger,
             drainOnDrop: { rk in Self.purgeAndServe(rk) },
             configure: { conf in rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback) }
         )
+    }
+
+    /// The configuration with Java's producer defaults where it is silent and librdkafka's
+    /// differ:
+    /// - keyed records without a partition go where Java's producer puts them
+    ///   (`partitioner=murmur2_random`; librdkafka's CRC32 would disagree with Java clients, and
+    ///   Connect's offsets topic depends on agreeing);
+    /// - `enable.idempotence=true` (Java 3.0+) unless the configuration conflicts with it (acks
+    ///   other than all, `retries=0`, more than 5 requests in flight), as Java then leaves it
+    ///   off: without it, a retried batch can land after a later one.
+    public static func withJavaDefaults(_ configuration: KafkaConfiguration) -> KafkaConfiguration {
+        var settings = configuration
+        if settings["partitioner"] == nil { settings.properties["partitioner"] = "murmur2_random" }
+        if settings["enable.idempotence"] == nil {
+            let acks = settings["acks"] ?? settings["request.required.acks"]
+            let retries = settings["retries"] ?? settings["message.send.max.retries"]
+            let inFlight = settings["max.in.flight.requests.per.connection"] ?? settings["max.in.flight"]
+            let conflicts = (acks.map { !["all", "-1"].contains($0.trimmingCharacters(in: .whitespaces).lowercased()) } ?? false)
+                || retries.map { Int($0.trimmingCharacters(in: .whitespaces)) == 0 } == true
+                || inFlight.map { (Int($0.trimmingCharacters(in: .whitespaces)) ?? 0) > 5 } == true
+            if !conflicts { settings.properties["enable.idempotence"] = "true" }
+        }
+        return settings
     }
 
     /// Queues a record for sending; `onDelivery` is called exactly once with the broker's

@@ -35,6 +35,26 @@ import Testing
         ])
     }
 
+    @Test func producersGetJavasDefaultsWhereTheConfigurationIsSilent() {
+        func defaults(_ properties: [String: String]) -> [String: String] {
+            KafkaProducer.withJavaDefaults(KafkaConfiguration(properties)).properties
+        }
+        #expect(defaults(["bootstrap.servers": "a:1"]) == [
+            "bootstrap.servers": "a:1", "partitioner": "murmur2_random", "enable.idempotence": "true",
+        ])
+        // Explicit settings win.
+        #expect(defaults(["partitioner": "consistent", "enable.idempotence": "false"]) == [
+            "partitioner": "consistent", "enable.idempotence": "false",
+        ])
+        #expect(defaults(["acks": "all", "retries": "5", "max.in.flight.requests.per.connection": "5"])["enable.idempotence"] == "true")
+        #expect(defaults(["acks": "-1"])["enable.idempotence"] == "true")
+        // Settings idempotence cannot work with leave it off, as Java's producer does.
+        for conflicting in [["acks": "1"], ["acks": "0"], ["request.required.acks": "1"], ["retries": "0"],
+                            ["message.send.max.retries": "0"], ["max.in.flight.requests.per.connection": "6"], ["max.in.flight": "100"]] {
+            #expect(defaults(conflicting)["enable.idempotence"] == nil, "\(conflicting)")
+        }
+    }
+
     @Test func clientLayerSettingsAreConsumedNotPassedOn() throws {
         let result = try KafkaConfiguration([
             "bootstrap.servers": "a:1", "default.api.timeout.ms": "1500", "max.poll.records": "42",
