@@ -150,14 +150,7 @@ public final class Worker: Sendable {
         let converters = try TaskConverters(connectorConfig: connectorConfig, worker: config, plugins: plugins)
         let job: any WorkerJob
         if let source = connector as? any SourceConnector {
-            let producerConfig = config.clientProperties(prefix: "producer.")
-                .merging([
-                    "acks": "all",
-                    "enable.idempotence": "true",
-                    "delivery.timeout.ms": String(Int32.max),
-                    "client.id": "connector-producer-\(id)",
-                ]) { _, connect in connect }
-                .merging(try config.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .producer)) { _, override in override }
+            let producerConfig = try Self.sourceTaskProducerConfig(id, worker: config, connectorConfig: connectorConfig)
             let producer = try KafkaProducer(configuration: KafkaConfiguration(producerConfig), logger: logger)
             job = WorkerSourceTask(
                 id: id, task: source.createTask(), taskConfig: taskConfig, targetState: targetState,
@@ -165,14 +158,7 @@ public final class Worker: Sendable {
                 listener: statusTracker, worker: config, logger: logger)
         } else if let sink = connector as? any SinkConnector {
             let topics = try Self.sinkSubscription(connectorConfig)
-            let consumerConfig = config.clientProperties(prefix: "consumer.")
-                .merging([
-                    "group.id": WorkerSinkTask.consumerGroup(connector: id.connector),
-                    "enable.auto.commit": "false",
-                    "auto.offset.reset": "earliest",
-                    "client.id": "connector-consumer-\(id)",
-                ]) { _, connect in connect }
-                .merging(try config.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .consumer)) { _, override in override }
+            let consumerConfig = try Self.sinkTaskConsumerConfig(id, worker: config, connectorConfig: connectorConfig)
             let consumer = try KafkaConsumer(configuration: KafkaConfiguration(consumerConfig), logger: logger)
             job = WorkerSinkTask(
                 id: id, task: sink.createTask(), taskConfig: taskConfig, targetState: targetState,
@@ -190,6 +176,37 @@ public final class Worker: Sendable {
         guard added else { throw ConnectError("Task \(id) is already running on this worker") }
         logger.info("Starting task", metadata: ["task": "\(id)"])
         jobs.yield(running)
+    }
+
+    /// A source task's producer configuration, composed as Apache's `Worker.baseProducerConfigs`:
+    /// the runtime's defaults, then the worker's `producer.*` (so `worker.properties` can change
+    /// them), then the connector's `producer.override.*` that the override policy allows.
+    ///
+    /// Apache keeps order with `enable.idempotence=false` and one request in flight; here the
+    /// producer's Java default (idempotence on unless the settings conflict, see
+    /// `KafkaProducer.withJavaDefaults`) keeps it with up to five.
+    static func sourceTaskProducerConfig(_ id: ConnectorTaskId, worker: DistributedConfig, connectorConfig: [String: String]) throws -> [String: String] {
+        [
+            "acks": "all",
+            "delivery.timeout.ms": String(Int32.max),
+            "client.id": "connector-producer-\(id)",
+        ]
+        .merging(worker.clientProperties(prefix: "producer.")) { _, user in user }
+        .merging(try worker.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .producer)) { _, override in override }
+    }
+
+    /// A sink task's consumer configuration, composed as Apache's `Worker.baseConsumerConfigs`:
+    /// the runtime's defaults (group `connect-<name>`, no auto commit, earliest), then the
+    /// worker's `consumer.*`, then the connector's allowed `consumer.override.*`.
+    static func sinkTaskConsumerConfig(_ id: ConnectorTaskId, worker: DistributedConfig, connectorConfig: [String: String]) throws -> [String: String] {
+        [
+            "group.id": WorkerSinkTask.consumerGroup(connector: id.connector),
+            "enable.auto.commit": "false",
+            "auto.offset.reset": "earliest",
+            "client.id": "connector-consumer-\(id)",
+        ]
+        .merging(worker.clientProperties(prefix: "consumer.")) { _, user in user }
+        .merging(try worker.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .consumer)) { _, override in override }
     }
 
     /// Stops tasks and waits for them, at most the graceful shutdown timeout.
