@@ -62,8 +62,8 @@ import Testing
         }
     }
 
-    /// An idle reader pauses its partitions between short looks; records another client writes
-    /// later (here to partitions that were empty when the log started, the case librdkafka 2.0
+    /// An idle reader unassigns its partitions and only checks their end offsets; records another
+    /// client writes later (here to partitions that were empty when the log started, the case librdkafka 2.0
     /// could leave unread) still reach the callback without any readToEnd.
     @Test func anIdleLogStillSeesWhatOthersWriteLater() async throws {
         try await withKafkaTestCluster { cluster in
@@ -77,7 +77,7 @@ import Testing
                 topicAdmin: admin, logger: kit.logger, consume: { record in consumed.withLock { $0.append(record) } })
             try await log.start(timeout: .seconds(20))
             for round in 0..<3 {
-                // Long enough to go idle (several pauses) before the next writes.
+                // Long enough to go idle (several end-offset checks) before the next writes.
                 try await Task.sleep(for: .milliseconds(700))
                 try await kit.produce(topic, (0..<9).map { (key: "key-\($0)", value: Optional("round-\(round)")) })
                 let expected = 9 * (round + 1)

@@ -18,14 +18,7 @@ struct MirrorSourceSyncIntegrationTests {
     @discardableResult
     static func whileRunning(_ connector: MirrorSourceConnector, _ body: () async throws -> Void) async throws -> Bool {
         let (result, outcome) = await withTaskGroup(of: (any Error)?.self) { group -> (Result<Void, any Error>, (any Error)?) in
-            group.addTask {
-                do {
-                    try await connector.run()
-                    return nil
-                } catch {
-                    return error
-                }
-            }
+            group.addTask { await Self.runError(connector) }
             let result = await Result { try await body() }
             group.cancelAll()
             return (result, await group.next() ?? nil)
@@ -37,6 +30,16 @@ struct MirrorSourceSyncIntegrationTests {
         }
         // Only cancellation ends a healthy run().
         return outcome is CancellationError
+    }
+
+    /// Runs `connector.run()` to its end; returns the error it ended with, or nil.
+    static func runError(_ connector: MirrorSourceConnector) async -> (any Error)? {
+        do {
+            try await connector.run()
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Topic config properties of `topic` on `clients`' cluster, with whether each is a topic-level
@@ -196,14 +199,7 @@ struct MirrorSourceSyncIntegrationTests {
             let connector = MirrorSourceConnector()
             try await connector.start(props, context: MirrorSourceTestConnectorContext())
             let failure: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
-                group.addTask {
-                    do {
-                        try await connector.run()
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
+                group.addTask { await Self.runError(connector) }
                 group.addTask {
                     try? await source.createTopic("orders", partitions: 2)
                     try? await Task.sleep(for: .seconds(30))
