@@ -191,7 +191,12 @@ public final class KafkaConsumer: Sendable {
     public func poll(timeout: Duration = .milliseconds(100), maxRecords: Int? = nil) async throws -> [ConsumerRecord] {
         if let error = pendingError.withLock({ error in defer { error = nil }; return error }) { throw error }
         let limit = max(1, maxRecords ?? client.settings.maxPollRecords)
-        let (records, error) = try await onQueue { rk in Self.consumeBatch(rk, timeout: timeout, limit: limit) }
+        // Records already fetched are taken on the caller's thread (a call that does not wait);
+        // only an empty queue sends the wait to this consumer's own queue.
+        var (records, error) = try client.withHandle { rk in Self.consumeBatch(rk, timeout: .zero, limit: limit) }
+        if records.isEmpty, error == nil, timeout > .zero {
+            (records, error) = try await onQueue { rk in Self.consumeBatch(rk, timeout: timeout, limit: limit) }
+        }
         if let error {
             guard !records.isEmpty else { throw error }
             pendingError.withLock { $0 = error }

@@ -11,6 +11,7 @@ import Synchronization
 public final class KafkaProducer: Sendable {
     public let configuration: KafkaConfiguration
     let client: RDKafkaClient
+    private let topics: RDKafkaTopicHandles
 
     /// Creates the producer. Nothing is sent to a broker until the first send.
     ///
@@ -19,11 +20,16 @@ public final class KafkaProducer: Sendable {
     /// ``withJavaDefaults(_:)``).
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws {
         self.configuration = configuration
+        let topics = RDKafkaTopicHandles()
+        self.topics = topics
         client = try RDKafkaClient(
             kind: .producer,
             configuration: Self.withJavaDefaults(configuration),
             logger: logger,
-            drainOnDrop: { rk in Self.purgeAndServe(rk) },
+            drainOnDrop: { rk in
+                Self.purgeAndServe(rk)
+                topics.destroyAll()
+            },
             configure: { conf in rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback) }
         )
     }
@@ -64,7 +70,9 @@ public final class KafkaProducer: Sendable {
         // Retained for librdkafka; released exactly once: by the delivery report, or below.
         let context = Unmanaged.passRetained(DeliveryContext(topic: record.topic, completion: onDelivery))
         do {
-            try client.withHandle { rk in try Self.produce(record, context: context.toOpaque(), rk: rk) }
+            try client.withHandle { rk in
+                try Self.produce(record, topic: topics.handle(for: record.topic, rk: rk), context: context.toOpaque(), rk: rk)
+            }
         } catch {
             context.release()
             throw error
@@ -88,13 +96,52 @@ public final class KafkaProducer: Sendable {
     /// - Throws: as ``send(_:onDelivery:)``, and ``KafkaError/Code/invalidArgument`` without a
     ///   delivery handler or for a tag of 2⁶³ or more. When this throws, no delivery is reported.
     public func send(_ record: ProducerRecord, tag: UInt64) throws {
+        if let error = sendTagged(CollectionOfOne(record), firstTag: tag).error { throw error }
+    }
+
+    /// Queues `records` in order, the first under `firstTag` and each next one under the next
+    /// tag, like that many calls of ``send(_:tag:)`` but lending the client once; it stops at
+    /// the first record that cannot be queued.
+    ///
+    /// - Returns: how many records were queued (a prefix of `records`), and why the next one was
+    ///   not: ``KafkaError/Code/queueFull`` (send the rest once deliveries complete) or an error
+    ///   as ``send(_:tag:)`` throws. No delivery is reported for records that were not queued.
+    public func send(_ records: ArraySlice<ProducerRecord>, firstTag: UInt64) -> (queued: Int, error: KafkaError?) {
+        sendTagged(records, firstTag: firstTag)
+    }
+
+    /// The tagged sends; generic within this module only, so that it is specialized for each
+    /// caller's collection (iterating an unspecialized one copied every record).
+    private func sendTagged(_ records: some Collection<ProducerRecord>, firstTag: UInt64) -> (queued: Int, error: KafkaError?) {
         guard client.callbacks.taggedDeliveries.hasHandler else {
-            throw KafkaError(.invalidArgument, "tagged send without a delivery handler")
+            return (0, KafkaError(.invalidArgument, "tagged send without a delivery handler"))
         }
-        guard let opaque = TaggedDeliveryQueue.opaque(for: tag) else {
-            throw KafkaError(.invalidArgument, "delivery tag \(tag) is too large")
+        var queued = 0
+        do {
+            try client.withHandle { rk in
+                // Records come in runs per topic: look the handle up when the topic changes.
+                var topicName: String?
+                var topic: OpaquePointer?
+                for record in records {
+                    // Below 2⁶³ (checked here) plus a count: no overflow.
+                    let tag = firstTag + UInt64(queued)
+                    guard let opaque = TaggedDeliveryQueue.opaque(for: tag) else {
+                        throw KafkaError(.invalidArgument, "delivery tag \(tag) is too large")
+                    }
+                    if topicName != record.topic || topic == nil {
+                        topic = try topics.handle(for: record.topic, rk: rk)
+                        topicName = record.topic
+                    }
+                    try Self.produce(record, topic: topic!, context: opaque, rk: rk)
+                    queued += 1
+                }
+            }
+        } catch let error as KafkaError {
+            return (queued, error)
+        } catch {
+            return (queued, KafkaError(.invalidArgument, "\(error)"))
         }
-        try client.withHandle { rk in try Self.produce(record, context: opaque, rk: rk) }
+        return (queued, nil)
     }
 
     /// Sends a record and waits for its acknowledgement. While the local queue is full it
@@ -191,9 +238,10 @@ public final class KafkaProducer: Sendable {
     /// an error), and releases the client. Later calls throw ``KafkaError/Code/clientClosed``.
     public func close(timeout: Duration = .seconds(30)) async {
         let ms = timeout.rdKafkaMilliseconds
-        await client.close { rk in
+        await client.close { [topics] rk in
             rd_kafka_flush(rk, ms)
             Self.purgeAndServe(rk)
+            topics.destroyAll()
         }
     }
 
@@ -215,12 +263,13 @@ public final class KafkaProducer: Sendable {
     /// NULL pointer, and Kafka distinguishes empty from null.
     nonisolated(unsafe) private static let emptyBytes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
-    private static func produce(_ record: ProducerRecord, context: UnsafeMutableRawPointer, rk: OpaquePointer) throws {
+    private static func produce(
+        _ record: ProducerRecord, topic: OpaquePointer, context: UnsafeMutableRawPointer, rk: OpaquePointer
+    ) throws {
         var headers = try makeHeaders(record.headers)
         defer { if let headers { rd_kafka_headers_destroy(headers) } }
 
-        let error: OpaquePointer? = record.topic.withCString { topic in
-            withBytes(record.key) { key in
+        let error: OpaquePointer? = withBytes(record.key) { key in
                 withBytes(record.value) { value in
                     // At most 8 arguments; a stack buffer keeps the send path free of heap allocations.
                     withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { args in
@@ -232,7 +281,7 @@ public final class KafkaProducer: Sendable {
                             args.initializeElement(at: count, to: arg)
                             count += 1
                         }
-                        append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+                        append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
                         append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
                         append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
                         if let key {
@@ -250,7 +299,6 @@ public final class KafkaProducer: Sendable {
                         return rd_kafka_produceva(rk, args.baseAddress, count)
                     }
                 }
-            }
         }
         if let error {
             throw KafkaError.rdKafka(consuming: error, "cannot send to topic '\(record.topic)'")

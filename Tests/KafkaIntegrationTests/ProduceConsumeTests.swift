@@ -138,6 +138,63 @@ import Testing
         }
     }
 
+    /// A batch send queues a prefix: with room for 10 records, 25 go in as 10, then the rest
+    /// after the queue drained; records for two topics in one batch each reach their topic, and
+    /// every delivery carries its record's tag. A topic name librdkafka refuses stops the batch there; after
+    /// `close`, nothing is queued.
+    @Test func batchSendsQueueAPrefixAndReportEveryTag() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let (first, second) = (uniqueName("batch-a"), uniqueName("batch-b"))
+            try await clients.createTopic(first, partitions: 1)
+            try await clients.createTopic(second, partitions: 1)
+            let producer = try clients.producer(["queue.buffering.max.messages": "10"])
+            let delivered = Mutex<[UInt64: Delivery]>([:])
+            producer.setDeliveryHandler { deliveries in
+                delivered.withLock { seen in for delivery in deliveries { seen[delivery.tag] = delivery } }
+            }
+            let records = (0..<25).map { index in
+                ProducerRecord(topic: index < 12 ? first : second, partition: 0, value: bytes("v\(index)"))
+            }
+            var (queued, error) = producer.send(records[...], firstTag: 1000)
+            #expect(queued == 10)
+            #expect(error?.code == .queueFull)
+            var next = queued
+            while next < records.count {
+                try await producer.flush(timeout: .seconds(30))
+                (queued, error) = producer.send(records[next...], firstTag: 1000 + UInt64(next))
+                #expect(error == nil || error?.code == .queueFull)
+                next += queued
+            }
+            try await producer.flush(timeout: .seconds(30))
+            let seen = delivered.withLock { $0 }
+            #expect(seen.keys.sorted() == Array(1000..<1025))
+            #expect(seen.values.allSatisfy { $0.error == nil })
+            // Per topic, dense offsets in tag order.
+            #expect((1000..<1012).map { seen[$0]?.offset } == (0..<12).map { Int64?($0) })
+            #expect((1012..<1025).map { seen[$0]?.offset } == (0..<13).map { Int64?($0) })
+
+            // librdkafka refuses topic names over 512 bytes.
+            let tooLong = String(repeating: "t", count: 600)
+            let bad = [ProducerRecord(topic: first, partition: 0, value: bytes("ok")), ProducerRecord(topic: tooLong, value: bytes("x"))]
+            (queued, error) = producer.send(bad[...], firstTag: 2000)
+            #expect(queued == 1)
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message.contains("cannot send to topic '\(tooLong)'") == true)
+
+            await producer.close()
+            (queued, error) = producer.send(records[0..<1], firstTag: 3000)
+            #expect(queued == 0)
+            #expect(error?.code == .clientClosed)
+
+            let consumer = try clients.consumer()
+            try await consumer.assign([TopicPartition(topic: second, partition: 0): .beginning])
+            let read = try await pollRecords(consumer, count: 13)
+            #expect(read.map(\.value) == records[12...].map(\.value))
+            await consumer.close()
+        }
+    }
+
     @Test func watermarksOffsetsForTimesAndPause() async throws {
         try await withKafkaTestCluster { cluster in
             let clients = Clients(cluster: cluster)

@@ -5,7 +5,10 @@
 struct CopyOnWriteBox<Value: Hashable & Sendable>: Hashable, @unchecked Sendable {
     // Unchecked: the box is mutated only while uniquely referenced, so it is never shared mutably.
     private final class Storage {
-        var value: Value
+        // Unchecked: reads happen for every field of every record (a dynamic exclusivity check
+        // each cost a thread-local look-up), and the only write is `_modify` below on a
+        // uniquely referenced box, which no other access can overlap.
+        @exclusivity(unchecked) var value: Value
         init(_ value: Value) { self.value = value }
     }
 

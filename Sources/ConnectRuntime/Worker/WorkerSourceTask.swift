@@ -66,7 +66,10 @@ final class WorkerSourceTask: WorkerJob {
                 return
             }
             started = true
-            try await pollLoop()
+            // One watcher for the task's whole run (not one per poll): a stop cancels the loop,
+            // which interrupts a poll that waits; what was polled and not yet sent is simply not
+            // committed, and `finish` below flushes and commits the rest outside the loop.
+            _ = try await untilStopped { [self] in try await pollLoop() }
         } catch {
             logger.error("Task failed", metadata: ["error": "\(error)"])
             await finish(started: started)
@@ -76,7 +79,8 @@ final class WorkerSourceTask: WorkerJob {
         await finish(started: started)
     }
 
-    /// Polls and sends until asked to stop; pausing stops polling but keeps committing.
+    /// Polls and sends until asked to stop (or cancelled by the stop); pausing stops polling but
+    /// keeps committing.
     private func pollLoop() async throws {
         var nextFlush = ContinuousClock.now + flushInterval
         var reportedState: TargetState?
@@ -96,14 +100,13 @@ final class WorkerSourceTask: WorkerJob {
                 try await control.wait { $0.target == .started || $0.stopping }
                 continue
             }
-            let polled: [SourceRecord]?
+            let records: [SourceRecord]
             do {
-                polled = try await untilStopped { [task] in try await task.poll() }
+                records = try await task.poll()
             } catch let retriable as RetriableError {
                 logger.warning("Retriable error from poll, polling again", metadata: ["error": "\(retriable)"])
-                polled = []
+                records = []
             }
-            guard let records = polled else { return }
             try await send(records)
             try await deliverAcknowledgements()
             if ContinuousClock.now >= nextFlush {
@@ -131,22 +134,27 @@ final class WorkerSourceTask: WorkerJob {
             }
             return first
         }
-        for (index, producerRecord) in producerRecords.enumerated() {
-            let tag = firstTag + UInt64(index)
-            while true {
-                do {
-                    try producer.send(producerRecord, tag: tag)
-                    break
-                } catch let error as KafkaError where error.code == .queueFull {
-                    if let failure = shared.withLock({ $0.sendFailure }) {
-                        abandon(tags: tag..<firstTag + UInt64(producerRecords.count))
-                        throw failure
-                    }
-                    try await Task.sleep(for: .milliseconds(5))
-                } catch {
-                    abandon(tags: tag..<firstTag + UInt64(producerRecords.count))
-                    throw error
-                }
+        let endTag = firstTag + UInt64(producerRecords.count)
+        var next = 0
+        while next < producerRecords.count {
+            let (queued, error) = producer.send(producerRecords[next...], firstTag: firstTag + UInt64(next))
+            next += queued
+            guard let error else { continue }
+            let unsent = firstTag + UInt64(next)..<endTag
+            guard error.code == .queueFull else {
+                abandon(tags: unsent)
+                throw error
+            }
+            if let failure = shared.withLock({ $0.sendFailure }) {
+                abandon(tags: unsent)
+                throw failure
+            }
+            do {
+                // Room comes as deliveries complete.
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                abandon(tags: unsent)
+                throw error
             }
         }
         metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
