@@ -40,7 +40,9 @@ public struct OffsetAndMetadata: Hashable, Sendable {
 /// tasks), or ``subscribe(topics:)`` with a consumer group and ``commit(_:)`` (stores, tests).
 ///
 /// Every librdkafka call that can block runs on this consumer's own serial dispatch queue,
-/// like Java's one thread per consumer; `poll` therefore never occupies the cooperative pool.
+/// like Java's one thread per consumer; `poll` takes records already fetched on the caller's
+/// thread (a call that does not wait) and waits on that queue only when there are none, so it
+/// never occupies the cooperative pool.
 /// Without `group.id` a consumer can only assign partitions; it cannot commit or subscribe.
 public final class KafkaConsumer: Sendable {
     public let configuration: KafkaConfiguration
