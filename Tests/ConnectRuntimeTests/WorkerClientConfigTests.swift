@@ -32,6 +32,21 @@ import Testing
         }
     }
 
+    /// Without idempotence (disabled, or `acks=1`), one request in flight keeps records in
+    /// order, as Apache's default does; the user's own in-flight limit still wins.
+    @Test func sourceTaskProducerWithoutIdempotenceSendsOneRequestAtATime() throws {
+        let idempotent = try Worker.sourceTaskProducerConfig(task, worker: try worker([:]), connectorConfig: [:])
+        #expect(idempotent["max.in.flight.requests.per.connection"] == nil)
+        let disabled = try Worker.sourceTaskProducerConfig(task, worker: try worker(["producer.enable.idempotence": "false"]), connectorConfig: [:])
+        #expect(disabled["max.in.flight.requests.per.connection"] == "1")
+        let acksOne = try Worker.sourceTaskProducerConfig(task, worker: try worker([:]), connectorConfig: ["producer.override.acks": "1"])
+        #expect(acksOne["max.in.flight.requests.per.connection"] == "1")
+        let chosen = try Worker.sourceTaskProducerConfig(
+            task, worker: try worker(["producer.enable.idempotence": "false", "producer.max.in.flight.requests.per.connection": "3"]),
+            connectorConfig: [:])
+        #expect(chosen["max.in.flight.requests.per.connection"] == "3")
+    }
+
     @Test func sinkTaskConsumerDefaultsGiveWayToTheWorkerThenToTheConnector() throws {
         let plain = try Worker.sinkTaskConsumerConfig(task, worker: try worker([:]), connectorConfig: [:])
         #expect(plain == [

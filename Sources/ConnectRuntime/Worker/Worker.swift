@@ -184,15 +184,23 @@ public final class Worker: Sendable {
     ///
     /// Apache keeps order with `enable.idempotence=false` and one request in flight; here the
     /// producer's Java default (idempotence on unless the settings conflict, see
-    /// `KafkaProducer.withJavaDefaults`) keeps it with up to five.
+    /// `KafkaProducer.withJavaDefaults`) keeps it with up to five. When the settings leave
+    /// idempotence off (set so, or `acks` other than all), one request in flight is the default
+    /// again, as in Apache: otherwise a retried batch could land after a later one.
     static func sourceTaskProducerConfig(_ id: ConnectorTaskId, worker: DistributedConfig, connectorConfig: [String: String]) throws -> [String: String] {
-        [
+        var config = [
             "acks": "all",
             "delivery.timeout.ms": String(Int32.max),
             "client.id": "connector-producer-\(id)",
         ]
         .merging(worker.clientProperties(prefix: "producer.")) { _, user in user }
         .merging(try worker.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .producer)) { _, override in override }
+        let idempotent = KafkaProducer.withJavaDefaults(KafkaConfiguration(config))["enable.idempotence"]?
+            .trimmingCharacters(in: .whitespaces).lowercased() == "true"
+        if !idempotent, config["max.in.flight.requests.per.connection"] == nil, config["max.in.flight"] == nil {
+            config["max.in.flight.requests.per.connection"] = "1"
+        }
+        return config
     }
 
     /// A sink task's consumer configuration, composed as Apache's `Worker.baseConsumerConfigs`:
