@@ -294,8 +294,10 @@ import Testing
             let source = try await worker.createConnector(
                 "lines-source", config: sequenceConfig(topic: topic, tasks: 1, extra: ["max.records": "30"]))
             try #require(source.status == 201, "\(source)")
+            // The offsets API finds the group the tasks use, also when the connector names its own.
             let sinkConfig = [
                 "connector.class": fileStreamSinkClass, "tasks.max": "1", "topics": topic, "file": output.path,
+                "consumer.override.group.id": "lines-archive",
             ]
             let sink = try await worker.createConnector("file-sink", config: sinkConfig)
             try #require(sink.status == 201, "\(sink)")

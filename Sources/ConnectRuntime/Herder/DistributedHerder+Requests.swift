@@ -277,7 +277,7 @@ extension DistributedHerder {
         let snapshot = configStore.snapshot()
         guard let config = snapshot.connectorConfig(connector) else { throw ConnectRestError.connectorNotFound(connector) }
         if worker.isSinkConnector(config) == true {
-            let group = WorkerSinkTask.consumerGroup(connector: connector)
+            let group = try worker.sinkConsumerGroup(connector: connector, connectorConfig: config)
             let offsets = try await admin.listConsumerGroupOffsets(group)
             return ConnectorOffsets(offsets: offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map {
                 ConnectorOffset(
@@ -322,7 +322,7 @@ extension DistributedHerder {
             let config = try requireStoppedForOffsets(connector)
             await awaitTasksStopped(connector)
             if worker.isSinkConnector(config) == true {
-                let group = WorkerSinkTask.consumerGroup(connector: connector)
+                let group = try worker.sinkConsumerGroup(connector: connector, connectorConfig: config)
                 let current = try await admin.listConsumerGroupOffsets(group)
                 if !current.isEmpty {
                     try await admin.deleteConsumerGroupOffsets(group, partitions: Array(current.keys))
@@ -362,8 +362,8 @@ extension DistributedHerder {
             }
         }
         let config = configStore.snapshot().connectorConfig(connector) ?? [:]
+        let group = try worker.sinkConsumerGroup(connector: connector, connectorConfig: config)
         let handled = try await connectorAltersOffsets(config, source: nil, sink: handedToConnector)
-        let group = WorkerSinkTask.consumerGroup(connector: connector)
         if !alter.isEmpty { try await admin.alterConsumerGroupOffsets(group, offsets: alter) }
         if !delete.isEmpty { try await admin.deleteConsumerGroupOffsets(group, partitions: delete) }
         return handled ? .offsetsAltered : Message("The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses.")

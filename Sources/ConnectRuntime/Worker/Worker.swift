@@ -217,6 +217,15 @@ public final class Worker: Sendable {
         .merging(try worker.connectorClientConfigOverridePolicy.overrides(connectorConfig, client: .consumer)) { _, override in override }
     }
 
+    /// The consumer group of a sink connector's tasks, composed as their consumers' settings
+    /// are (`connect-<name>`, unless the worker's `consumer.group.id` or an allowed
+    /// `consumer.override.group.id` names another): where Apache's offsets API reads and writes.
+    func sinkConsumerGroup(connector: String, connectorConfig: [String: String]) throws -> String {
+        let id = ConnectorTaskId(validatedConnector: connector, task: 0)
+        return try Self.sinkTaskConsumerConfig(id, worker: config, connectorConfig: connectorConfig)["group.id"]
+            ?? WorkerSinkTask.consumerGroup(connector: connector)
+    }
+
     /// Stops tasks and waits for them, at most the graceful shutdown timeout.
     public func stopTasks(_ ids: some Collection<ConnectorTaskId>) async {
         let stopping = state.withLock { state in
