@@ -270,35 +270,35 @@ public final class KafkaProducer: Sendable {
         defer { if let headers { rd_kafka_headers_destroy(headers) } }
 
         let error: OpaquePointer? = withBytes(record.key) { key in
-                withBytes(record.value) { value in
-                    // At most 8 arguments; a stack buffer keeps the send path free of heap allocations.
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { args in
-                        var count = 0
-                        func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
-                            var arg = rd_kafka_vu_t()
-                            arg.vtype = type
-                            set(&arg)
-                            args.initializeElement(at: count, to: arg)
-                            count += 1
-                        }
-                        append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
-                        append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
-                        append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                        if let key {
-                            append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key.pointer; $0.u.mem.size = key.count }
-                        }
-                        append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value?.pointer; $0.u.mem.size = value?.count ?? 0 }
-                        if let timestamp = record.timestamp {
-                            append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
-                        }
-                        if let headers {
-                            append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
-                        }
-                        append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = context }
-                        defer { args.baseAddress!.deinitialize(count: count) }
-                        return rd_kafka_produceva(rk, args.baseAddress, count)
+            withBytes(record.value) { value in
+                // At most 8 arguments; a stack buffer keeps the send path free of heap allocations.
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { args in
+                    var count = 0
+                    func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                        var arg = rd_kafka_vu_t()
+                        arg.vtype = type
+                        set(&arg)
+                        args.initializeElement(at: count, to: arg)
+                        count += 1
                     }
+                    append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
+                    append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
+                    append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                    if let key {
+                        append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key.pointer; $0.u.mem.size = key.count }
+                    }
+                    append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value?.pointer; $0.u.mem.size = value?.count ?? 0 }
+                    if let timestamp = record.timestamp {
+                        append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                    }
+                    if let headers {
+                        append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
+                    }
+                    append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = context }
+                    defer { args.baseAddress!.deinitialize(count: count) }
+                    return rd_kafka_produceva(rk, args.baseAddress, count)
                 }
+            }
         }
         if let error {
             throw KafkaError.rdKafka(consuming: error, "cannot send to topic '\(record.topic)'")

@@ -18,7 +18,7 @@ final class RDKafkaTopicHandles: Sendable {
     /// The handle of `topic`, created if needed. Call only while lending the client's handle
     /// (``RDKafkaClient/withHandle(_:)``), so that ``destroyAll()`` cannot run meanwhile.
     ///
-    /// - Throws: ``KafkaError/Code/invalidArgument`` for a name librdkafka refuses (empty, too long).
+    /// - Throws: ``KafkaError/Code/invalidArgument`` for a name librdkafka refuses (over 512 bytes).
     func handle(for topic: String, rk: OpaquePointer) throws(KafkaError) -> OpaquePointer {
         try state.withLock { state throws(KafkaError) -> SendablePointer in
             if let existing = state.handles[topic] { return existing }
