@@ -37,6 +37,18 @@ struct Report {
         }
     }
 
+    /// Per variant, its steady rate in each round divided by the same round's `rdkafka` run:
+    /// both ran minutes apart on the same brokers, so this pairs away most of the drift between
+    /// rounds that the ratio of medians keeps.
+    var roundRatios: [(variant: Variant, ratios: [Double])] {
+        let ceilings = Dictionary(results.filter { $0.variant == .rdkafka }.map { ($0.round, $0.steadyRate) }) { first, _ in first }
+        return summaries.map(\.variant).filter { $0 != .rdkafka }.map { variant in
+            (variant, results.filter { $0.variant == variant }.compactMap { run in
+                ceilings[run.round].map { run.steadyRate / $0 }
+            })
+        }
+    }
+
     func table() -> String {
         let summaries = summaries
         let megabytes = Double(settings.valueSize) / 1e6
@@ -69,6 +81,13 @@ struct Report {
                     + pad(summary.variant.isMirror ? String(format: "%.2f", summary.medianNetCPUMicrosecondsPerRecord) : "-", 7, right: true)
                     + pad(String(format: "%.2f", summary.medianBrokerCPUMicrosecondsPerRecord), 9, right: true))
         }
+        let paired = roundRatios.filter { !$0.ratios.isEmpty }
+        if !paired.isEmpty {
+            lines.append("Per round, vs that round's rdkafka run (median, lowest-highest): " + paired.map { entry in
+                String(format: "%@ %.2fx (%.2f-%.2f)", entry.variant.rawValue, median(entry.ratios),
+                       entry.ratios.min() ?? .nan, entry.ratios.max() ?? .nan)
+            }.joined(separator: ", "))
+        }
         lines.append("Ratios compare medians of the steady rate. \"from start\" and \"first record\" (medians) include "
             + "start-up: client metadata, and for mirror-N the connector, its tasks and the target topic's creation.\n"
             + "CPU µs/rec: CPU time of the copying process (this tool for the loops, connect-worker for mirror-N) per record; "
@@ -92,7 +111,8 @@ struct Report {
                 ]
             },
             "summary": summaries.map { summary -> [String: Any] in
-                [
+                let paired = roundRatios.first { $0.variant == summary.variant }?.ratios ?? []
+                var entry: [String: Any] = [
                     "variant": summary.variant.rawValue, "runs": summary.runs,
                     "bestRecordsPerSecond": summary.bestRate, "medianRecordsPerSecond": summary.medianRate,
                     "medianMegabytesPerSecond": summary.medianRate * Double(settings.valueSize) / 1e6,
@@ -101,6 +121,8 @@ struct Report {
                     "medianCPUMicrosecondsPerRecord": summary.medianCPUMicrosecondsPerRecord,
                     "medianBrokerCPUMicrosecondsPerRecord": summary.medianBrokerCPUMicrosecondsPerRecord,
                 ]
+                if !paired.isEmpty { entry["medianRoundRatioToRdkafka"] = median(paired) }
+                return entry
             },
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
