@@ -136,25 +136,24 @@ struct BenchRun: Sendable {
     /// Deletes a run's target topic: noida-db's periodic saving costs CPU in proportion to the
     /// data it holds, so a broker that kept every earlier run's copy would slow later runs.
     private func deleteTopic(_ name: String, on cluster: KafkaTestCluster) async throws {
-        let admin = try KafkaAdminClient(configuration: ["bootstrap.servers": cluster.bootstrapServers], logger: logger)
-        let failures: [String: KafkaError]
-        do {
-            failures = try await admin.deleteTopics([name])
-        } catch {
-            await admin.close()
-            throw error
-        }
-        await admin.close()
-        if let failure = failures[name] { throw failure }
+        try await topicOperation(name, on: cluster) { admin in try await admin.deleteTopics([name]) }
     }
 
     private func createTopic(_ name: String, on cluster: KafkaTestCluster) async throws {
+        try await topicOperation(name, on: cluster) { admin in
+            try await admin.createTopics([NewTopic(name: name, numPartitions: Int32(settings.partitions), replicationFactor: 1)])
+        }
+    }
+
+    /// Runs one topic operation with a short-lived admin client on `cluster`, closes the client,
+    /// and throws the failure the operation reported for topic `name`, if any.
+    private func topicOperation(
+        _ name: String, on cluster: KafkaTestCluster, _ operation: (KafkaAdminClient) async throws -> [String: KafkaError]
+    ) async throws {
         let admin = try KafkaAdminClient(configuration: ["bootstrap.servers": cluster.bootstrapServers], logger: logger)
         let failures: [String: KafkaError]
         do {
-            failures = try await admin.createTopics([
-                NewTopic(name: name, numPartitions: Int32(settings.partitions), replicationFactor: 1),
-            ])
+            failures = try await operation(admin)
         } catch {
             await admin.close()
             throw error

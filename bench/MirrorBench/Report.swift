@@ -97,6 +97,7 @@ struct Report {
     }
 
     func json() throws -> Data {
+        let ratiosByVariant = Dictionary(roundRatios.map { ($0.variant, $0.ratios) }) { first, _ in first }
         let object: [String: Any] = [
             "records": settings.records, "valueSize": settings.valueSize, "partitions": settings.partitions,
             "rounds": settings.rounds,
@@ -111,7 +112,7 @@ struct Report {
                 ]
             },
             "summary": summaries.map { summary -> [String: Any] in
-                let paired = roundRatios.first { $0.variant == summary.variant }?.ratios ?? []
+                let paired = ratiosByVariant[summary.variant] ?? []
                 var entry: [String: Any] = [
                     "variant": summary.variant.rawValue, "runs": summary.runs,
                     "bestRecordsPerSecond": summary.bestRate, "medianRecordsPerSecond": summary.medianRate,
