@@ -135,14 +135,25 @@ import Testing
 
             // The target group gets the translated offsets. Translation sharpens as the
             // checkpoint task reads more offset syncs; once caught up, it must be within
-            // offset.lag.max of the group's position, and at no time past it.
+            // offset.lag.max of the group's position, and at no time past it. The group follows
+            // the newest checkpoint a sync interval later, so the comparisons below wait until
+            // both agree and stay put for one probe (1.5 s, longer than the 1 s sync interval).
             let expectedUpstream: [TopicPartition: Int64] = [remote0: 275, remote1: 600]
-            let synced: [TopicPartition: Int64] = try await eventually("group app synced on backup within offset.lag.max", timeout: .seconds(60)) {
+            var previous: [TopicPartition: Int64]?
+            let synced: [TopicPartition: Int64] = try await eventually(
+                "group app synced on backup within offset.lag.max, settled", timeout: .seconds(60), interval: .milliseconds(1500)
+            ) {
                 let offsets = try await groupOffsets(clusters.backup, group: "app")
                 for (remote, upstream) in expectedUpstream {
                     guard let translated = offsets[remote] else { return .notYet("\(offsets)") }
                     #expect(translated <= upstream, "\(remote): \(translated) would skip records before \(upstream)")
                     if upstream - translated > lagMax { return .notYet("\(offsets)") }
+                }
+                let newest = Dictionary(try await readCheckpoints(clusters.backup, "primary.checkpoints.internal")
+                    .filter { $0.consumerGroupId == "app" }.map { ($0.topicPartition, $0.downstreamOffset) }) { _, last in last }
+                defer { previous = offsets }
+                guard newest[remote0] == offsets[remote0], newest[remote1] == offsets[remote1], previous == offsets else {
+                    return .notYet("group \(offsets), newest checkpoints \(newest), previous probe \(previous.map { "\($0)" } ?? "none")")
                 }
                 return .done(offsets)
             }
