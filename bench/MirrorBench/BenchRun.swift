@@ -22,6 +22,18 @@ struct BenchRun: Sendable {
     private var logger: Logger { settings.logger }
     private var watcher: TargetWatcher { TargetWatcher(bootstrap: target.bootstrapServers, logger: logger) }
 
+    /// A watcher of the target cluster that also reads the CPU use of `copier` (seconds so far),
+    /// of both brokers and of the machine at every poll.
+    private func watcher(copier: @escaping @Sendable () -> Double) -> TargetWatcher {
+        var watcher = watcher
+        let (source, target) = (source.processIdentifier, target.processIdentifier)
+        watcher.cpuProbe = {
+            CPUReading(copier: copier(), brokers: processCPUSeconds(source) + processCPUSeconds(target),
+                       machine: machineBusyCPUSeconds())
+        }
+        return watcher
+    }
+
     func run() async throws -> [RunResult] {
         print("source cluster \(source.bootstrapServers), target cluster \(target.bootstrapServers)")
         let perPartition = try await fillSource()
@@ -53,6 +65,10 @@ struct BenchRun: Sendable {
                         + (variant.isMirror
                             ? String(format: " (%.2f without the worker's own clients)", result.netCPUMicrosecondsPerRecord) : "")
                         + warning)
+                    print(String(
+                        format: "        steady half: copier %.2f µs CPU/record, brokers %.2f, machine %.2f of %d cores busy",
+                        result.steadyCopierMicrosecondsPerRecord, result.steadyBrokerMicrosecondsPerRecord,
+                        result.steadyBusyCores, ProcessInfo.processInfo.activeProcessorCount))
                 }
             }
             if let worker {
@@ -196,7 +212,7 @@ struct BenchRun: Sendable {
                     }
                 }
                 group.addTask {
-                    try await watcher.waitFor(
+                    try await watcher(copier: ownCPUSeconds).waitFor(
                         topic: targetTopic, partitions: settings.partitions, expected: expected, timeout: settings.timeout,
                         failure: { loopFailure.message })
                 }
@@ -309,7 +325,7 @@ struct BenchRun: Sendable {
         let checks = Atomic<Int>(0)
         let observation: TargetWatcher.Observation
         do {
-            observation = try await watcher.waitFor(
+            observation = try await watcher(copier: { worker.cpuSeconds }).waitFor(
                 topic: targetTopic, partitions: settings.partitions, expected: Int64(settings.records),
                 timeout: settings.timeout,
                 failure: {

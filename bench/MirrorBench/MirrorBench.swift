@@ -191,6 +191,8 @@ struct RunResult: Sendable {
     var workerClientCPUSeconds: Double = 0
     /// CPU seconds both brokers (source and target) used over the whole run.
     var brokerCPUSeconds: Double = 0
+    /// CPU used over the second half of the records (the steady state the main rate measures).
+    var steadyCPU: CPUReading
 
     /// CPU microseconds per record copied.
     var cpuMicrosecondsPerRecord: Double { cpuSeconds * 1e6 / Double(records) }
@@ -198,6 +200,13 @@ struct RunResult: Sendable {
     var netCPUMicrosecondsPerRecord: Double { (cpuSeconds - workerClientCPUSeconds) * 1e6 / Double(records) }
     /// Broker CPU microseconds per record copied.
     var brokerCPUMicrosecondsPerRecord: Double { brokerCPUSeconds * 1e6 / Double(records) }
+
+    /// Over the second half of the records: CPU microseconds per record of the copying process
+    /// and of the brokers, and how many of the machine's cores were busy on average (everything
+    /// running on it). Busy cores near the core count mean the run was bound by CPU.
+    var steadyCopierMicrosecondsPerRecord: Double { steadyCPU.copier * 1e6 / Double(records - records / 2) }
+    var steadyBrokerMicrosecondsPerRecord: Double { steadyCPU.brokers * 1e6 / Double(records - records / 2) }
+    var steadyBusyCores: Double { steadyCPU.machine / secondHalf.seconds }
 
     /// Records per second over the second half of the records: the steady state, free of
     /// start-up and of the burst of records a producer queued while it waited for metadata.
@@ -213,6 +222,7 @@ struct RunResult: Sendable {
         startLatency = observation.firstRecord - start
         total = observation.complete - start
         secondHalf = observation.complete - observation.half
+        steadyCPU = observation.cpuUsed(from: observation.half, to: observation.complete)
         self.settledRecords = settledRecords
         self.cpuSeconds = cpuSeconds
     }
@@ -239,6 +249,17 @@ func ownCPUSeconds() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// CPU time (seconds) every core of this machine spent busy so far (not idle, not waiting for
+/// I/O), from /proc/stat (0 if unreadable).
+func machineBusyCPUSeconds() -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+          let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ") else { return 0 }
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already).
+    let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
+    guard ticks.count == 8 else { return 0 }
+    return (ticks.reduce(0, +) - ticks[3] - ticks[4]) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// CPU time (user + system, seconds) used so far by process `pid`, from /proc (0 if unreadable).

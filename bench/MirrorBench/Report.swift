@@ -18,6 +18,10 @@ struct Report {
         var medianCPUMicrosecondsPerRecord: Double
         var medianNetCPUMicrosecondsPerRecord: Double
         var medianBrokerCPUMicrosecondsPerRecord: Double
+        /// Over the second half of the records (see ``RunResult/steadyCPU``).
+        var medianSteadyCopierMicrosecondsPerRecord: Double
+        var medianSteadyBrokerMicrosecondsPerRecord: Double
+        var medianSteadyBusyCores: Double
     }
 
     var summaries: [Summary] {
@@ -33,7 +37,10 @@ struct Report {
                 medianStartLatency: median(runs.map(\.startLatency.seconds)),
                 medianCPUMicrosecondsPerRecord: median(runs.map(\.cpuMicrosecondsPerRecord)),
                 medianNetCPUMicrosecondsPerRecord: median(runs.map(\.netCPUMicrosecondsPerRecord)),
-                medianBrokerCPUMicrosecondsPerRecord: median(runs.map(\.brokerCPUMicrosecondsPerRecord)))
+                medianBrokerCPUMicrosecondsPerRecord: median(runs.map(\.brokerCPUMicrosecondsPerRecord)),
+                medianSteadyCopierMicrosecondsPerRecord: median(runs.map(\.steadyCopierMicrosecondsPerRecord)),
+                medianSteadyBrokerMicrosecondsPerRecord: median(runs.map(\.steadyBrokerMicrosecondsPerRecord)),
+                medianSteadyBusyCores: median(runs.map(\.steadyBusyCores)))
         }
     }
 
@@ -81,6 +88,11 @@ struct Report {
                     + pad(summary.variant.isMirror ? String(format: "%.2f", summary.medianNetCPUMicrosecondsPerRecord) : "-", 7, right: true)
                     + pad(String(format: "%.2f", summary.medianBrokerCPUMicrosecondsPerRecord), 9, right: true))
         }
+        lines.append("Steady half (medians): " + summaries.map { summary in
+            String(format: "%@ %.2f µs CPU/record (brokers %.2f, %.2f cores busy)", summary.variant.rawValue,
+                   summary.medianSteadyCopierMicrosecondsPerRecord, summary.medianSteadyBrokerMicrosecondsPerRecord,
+                   summary.medianSteadyBusyCores)
+        }.joined(separator: ", "))
         let paired = roundRatios.filter { !$0.ratios.isEmpty }
         if !paired.isEmpty {
             lines.append("Per round, vs that round's rdkafka run (median, lowest-highest): " + paired.map { entry in
@@ -92,7 +104,9 @@ struct Report {
             + "start-up: client metadata, and for mirror-N the connector, its tasks and the target topic's creation.\n"
             + "CPU µs/rec: CPU time of the copying process (this tool for the loops, connect-worker for mirror-N) per record; "
             + "net: without the worker's own librdkafka clients (its stores), which the copy does not use; "
-            + "brokers: CPU time of both noida-db brokers per record over the whole run (each run's target topic is deleted after it).")
+            + "brokers: CPU time of both noida-db brokers per record over the whole run (each run's target topic is deleted after it).\n"
+            + "Steady half: the same CPU times over the second half of the records only, and the machine's busy cores then "
+            + "(near the core count: the run was bound by CPU, and the rate follows the CPU every record costs).")
         return lines.joined(separator: "\n")
     }
 
@@ -109,6 +123,8 @@ struct Report {
                     "firstRecordSeconds": result.startLatency.seconds, "settledRecords": result.settledRecords,
                     "cpuSeconds": result.cpuSeconds, "workerClientCPUSeconds": result.workerClientCPUSeconds,
                     "brokerCPUSeconds": result.brokerCPUSeconds,
+                    "steadyCopierCPUSeconds": result.steadyCPU.copier, "steadyBrokerCPUSeconds": result.steadyCPU.brokers,
+                    "steadyMachineBusyCores": result.steadyBusyCores,
                 ]
             },
             "summary": summaries.map { summary -> [String: Any] in
@@ -121,6 +137,9 @@ struct Report {
                     "medianFirstRecordSeconds": summary.medianStartLatency,
                     "medianCPUMicrosecondsPerRecord": summary.medianCPUMicrosecondsPerRecord,
                     "medianBrokerCPUMicrosecondsPerRecord": summary.medianBrokerCPUMicrosecondsPerRecord,
+                    "medianSteadyCPUMicrosecondsPerRecord": summary.medianSteadyCopierMicrosecondsPerRecord,
+                    "medianSteadyBrokerCPUMicrosecondsPerRecord": summary.medianSteadyBrokerMicrosecondsPerRecord,
+                    "medianSteadyMachineBusyCores": summary.medianSteadyBusyCores,
                 ]
                 if !paired.isEmpty { entry["medianRoundRatioToRdkafka"] = median(paired) }
                 return entry

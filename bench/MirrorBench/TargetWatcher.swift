@@ -9,6 +9,9 @@ struct TargetWatcher {
     var bootstrap: String
     var interval: Duration = .milliseconds(20)
     var logger: Logger
+    /// Read at every poll, so that CPU use can be told for any stretch of the run (e.g. the
+    /// steady second half).
+    var cpuProbe: @Sendable () -> CPUReading = { CPUReading() }
 
     struct Observation {
         /// When the topic received its first record (interpolated between polls).
@@ -20,6 +23,21 @@ struct TargetWatcher {
         var records: Int64
         /// Every poll that saw the record count change: (time, records).
         var samples: [(at: ContinuousClock.Instant, records: Int64)]
+        /// The CPU probe at every poll.
+        var cpu: [(at: ContinuousClock.Instant, reading: CPUReading)] = []
+
+        /// CPU used between two instants, each end interpolated between the polls around it.
+        func cpuUsed(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> CPUReading {
+            reading(at: end) - reading(at: start)
+        }
+
+        private func reading(at instant: ContinuousClock.Instant) -> CPUReading {
+            guard let after = cpu.firstIndex(where: { $0.at >= instant }) else { return cpu.last?.reading ?? CPUReading() }
+            guard after > 0 else { return cpu[after].reading }
+            let (before, next) = (cpu[after - 1], cpu[after])
+            let fraction = (instant - before.at) / (next.at - before.at)
+            return before.reading + (next.reading - before.reading) * fraction
+        }
 
         /// The record count every `step` from `start`, as "seconds: records" pairs.
         func progress(from start: ContinuousClock.Instant, step: Duration = .milliseconds(500)) -> String {
@@ -75,9 +93,11 @@ struct TargetWatcher {
         var exists = false
         // (time, records) at every poll that saw the count change, starting from the last 0.
         var samples: [(at: ContinuousClock.Instant, records: Int64)] = []
+        var cpu: [(at: ContinuousClock.Instant, reading: CPUReading)] = []
         var last: Int64 = 0
         while true {
             let now = ContinuousClock.now
+            cpu.append((now, cpuProbe()))
             if !exists {
                 let description = try? await admin.describeTopics([topic], timeout: .seconds(5))
                 exists = (description?.first?.partitionCount ?? 0) >= partitions
@@ -92,9 +112,10 @@ struct TargetWatcher {
                 }
                 last = total
                 if total >= expected {
+                    cpu.append((ContinuousClock.now, cpuProbe()))
                     return Observation(
                         firstRecord: Self.crossing(1, in: samples), half: Self.crossing(expected / 2, in: samples),
-                        complete: Self.crossing(expected, in: samples), records: total, samples: samples)
+                        complete: Self.crossing(expected, in: samples), records: total, samples: samples, cpu: cpu)
                 }
             }
             if let message = await failure() { throw BenchError(message) }
@@ -151,5 +172,25 @@ struct TargetWatcher {
             for try await (partition, high) in group { result[partition] = high }
             return result
         }
+    }
+}
+
+/// CPU seconds (user + system) used so far: by the process doing the copying, by both brokers,
+/// and by the whole machine (every process, every core).
+struct CPUReading: Sendable {
+    var copier = 0.0
+    var brokers = 0.0
+    var machine = 0.0
+
+    static func - (lhs: CPUReading, rhs: CPUReading) -> CPUReading {
+        CPUReading(copier: lhs.copier - rhs.copier, brokers: lhs.brokers - rhs.brokers, machine: lhs.machine - rhs.machine)
+    }
+
+    static func + (lhs: CPUReading, rhs: CPUReading) -> CPUReading {
+        CPUReading(copier: lhs.copier + rhs.copier, brokers: lhs.brokers + rhs.brokers, machine: lhs.machine + rhs.machine)
+    }
+
+    static func * (reading: CPUReading, factor: Double) -> CPUReading {
+        CPUReading(copier: reading.copier * factor, brokers: reading.brokers * factor, machine: reading.machine * factor)
     }
 }
