@@ -38,11 +38,8 @@ public enum MirrorSourceOffsets {
 
     /// The offset of a source offset; -1 when absent or not an integer (Apache's `unwrapOffset`).
     public static func unwrapOffset(_ offset: SourceOffset?) -> Int64 {
-        guard let offset else { return -1 }
-        for entry in offset.entries where entry.key == offsetKey {
-            return entry.value.int64Value ?? -1
-        }
-        return -1
+        guard let value = offset?[offsetKey] else { return -1 }
+        return value.int64Value ?? -1
     }
 
     // MARK: Validation (alterOffsets)

@@ -138,6 +138,40 @@ struct DataModelTests {
         #expect(OffsetMap() == OffsetMap())
     }
 
+    /// A one-entry map is kept inline, however it was built; growing, shrinking and emptying it
+    /// keep order, equality and hashing as for any other map.
+    @Test func singleEntryMapsBehaveLikeAnyOther() {
+        let inline = OffsetMap(key: "offset", value: 7)
+        var built = OffsetMap()
+        built["offset"] = 7
+        let literal: OffsetMap = ["offset": 7]
+        for map in [built, literal] {
+            #expect(map == inline && inline == map)
+            #expect(map.hashValue == inline.hashValue)
+            #expect(map.count == 1 && map.entries == [OffsetMap.Entry(key: "offset", value: 7)])
+        }
+        #expect(inline != OffsetMap(key: "offset", value: 8))
+        #expect(inline != OffsetMap(key: "position", value: 7))
+        #expect(inline["position"] == nil && inline["offset"] == .int64(7), "absent, not .null")
+        #expect(OffsetMap(key: "offset", value: .null)["offset"] == .some(.null))
+        #expect(inline != ["offset": 7, "extra": true])
+        #expect(!inline.sharesStorage(with: inline), "nothing to share: the entry is inline")
+
+        var map = inline
+        map["offset"] = 9
+        #expect(map == ["offset": 9] && inline == ["offset": 7], "a copy changes alone")
+        map["generation"] = 2
+        #expect(map.keys == ["offset", "generation"] && map.description == #"{"offset":9,"generation":2}"#)
+        map["offset"] = nil
+        #expect(map == ["generation": 2] && map.hashValue == OffsetMap(key: "generation", value: 2).hashValue)
+        map["absent"] = nil
+        #expect(map == ["generation": 2])
+        map["generation"] = nil
+        #expect(map.isEmpty && map == OffsetMap() && map.description == "{}")
+        let byMap: [SourceOffset: Int] = [inline: 1]
+        #expect(byMap[["offset": 7]] == 1)
+    }
+
     @Test func valueDescriptionsMatchJava() {
         #expect(ConnectValue.float32(0.1).description == "0.1")
         #expect(ConnectValue.float64(1e7).description == "1.0E7")

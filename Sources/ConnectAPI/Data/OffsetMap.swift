@@ -14,30 +14,58 @@ public struct OffsetMap: Hashable, Sendable {
         }
     }
 
-    /// The entries in write order; keys are unique.
-    public private(set) var entries: [Entry]
+    /// One entry inline (a source offset is usually one number: no heap allocation per
+    /// record), or any number of entries in an array.
+    private enum Storage: Sendable {
+        case single(Entry)
+        case multiple([Entry])
+    }
 
-    public init() { entries = [] }
+    private var storage: Storage
+
+    /// The entries in write order; keys are unique.
+    public var entries: [Entry] {
+        switch storage {
+        case .single(let entry): [entry]
+        case .multiple(let entries): entries
+        }
+    }
+
+    public init() { storage = .multiple([]) }
 
     /// Builds a map from ordered pairs; a repeated key replaces the earlier value in place.
     public init(_ pairs: some Sequence<(String, OffsetValue)>) {
-        entries = []
+        storage = .multiple([])
         for (key, value) in pairs { self[key] = value }
     }
 
     /// A map of one entry (e.g. an offset), built without the duplicate check.
     public init(key: String, value: OffsetValue) {
-        entries = [Entry(key: key, value: value)]
+        storage = .single(Entry(key: key, value: value))
     }
 
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int {
+        switch storage {
+        case .single: 1
+        case .multiple(let entries): entries.count
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
     public var keys: [String] { entries.map(\.key) }
 
     /// Reads a value, or sets one (keeping an existing key's position); assigning `nil` removes the key.
     public subscript(key: String) -> OffsetValue? {
-        get { entries.first { $0.key == key }?.value }
+        get {
+            // (`OffsetValue` is nil-literal convertible: a bare `nil` here would mean `.null`.)
+            switch storage {
+            case .single(let entry): entry.key == key ? Optional(entry.value) : Optional.none
+            case .multiple(let entries): entries.first { $0.key == key }?.value
+            }
+        }
         set {
+            var entries = self.entries
+            storage = .multiple([])  // leaves `entries` the only reference: mutated in place
             let position = entries.firstIndex { $0.key == key }
             switch (position, newValue) {
             case (let index?, let value?): entries[index].value = value
@@ -45,20 +73,36 @@ public struct OffsetMap: Hashable, Sendable {
             case (nil, let value?): entries.append(Entry(key: key, value: value))
             case (nil, nil): break
             }
+            storage = entries.count == 1 ? .single(entries[0]) : .multiple(entries)
         }
     }
 
     public static func == (lhs: OffsetMap, rhs: OffsetMap) -> Bool {
-        lhs.sharesStorage(with: rhs) || (lhs.count == rhs.count && lhs.entries.allSatisfy { rhs[$0.key] == $0.value })
+        switch (lhs.storage, rhs.storage) {
+        case (.single(let mine), .single(let theirs)):
+            return mine == theirs
+        default:
+            if lhs.sharesStorage(with: rhs) { return true }
+            return lhs.count == rhs.count && lhs.allEntries { rhs[$0.key] == $0.value }
+        }
     }
 
-    /// Whether both maps are copies of one another (same storage): a test that costs nothing
-    /// and implies equality. A source task usually hands out one map per source partition.
+    /// Whether both maps are copies of one array of entries (same storage): a test that costs
+    /// nothing and implies equality. A source task usually hands out one map per source partition.
     func sharesStorage(with other: OffsetMap) -> Bool {
-        entries.withUnsafeBufferPointer { mine in
-            other.entries.withUnsafeBufferPointer { theirs in
+        guard case .multiple(let mine) = storage, case .multiple(let theirs) = other.storage else { return false }
+        return mine.withUnsafeBufferPointer { mine in
+            theirs.withUnsafeBufferPointer { theirs in
                 mine.count == theirs.count && mine.baseAddress == theirs.baseAddress
             }
+        }
+    }
+
+    /// Whether every entry satisfies `predicate`, without building an array.
+    private func allEntries(_ predicate: (Entry) -> Bool) -> Bool {
+        switch storage {
+        case .single(let entry): predicate(entry)
+        case .multiple(let entries): entries.allSatisfy(predicate)
         }
     }
 
@@ -66,8 +110,11 @@ public struct OffsetMap: Hashable, Sendable {
     /// entries' own hashes. Source partitions are hashed for every record a source task sends.
     public func hash(into hasher: inout Hasher) {
         var sum = 0
-        for entry in entries { sum &+= entry.hashValue }
-        hasher.combine(entries.count)
+        switch storage {
+        case .single(let entry): sum = entry.hashValue
+        case .multiple(let entries): for entry in entries { sum &+= entry.hashValue }
+        }
+        hasher.combine(count)
         hasher.combine(sum)
     }
 
