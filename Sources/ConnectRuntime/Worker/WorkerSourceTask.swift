@@ -151,8 +151,7 @@ final class WorkerSourceTask: WorkerJob {
             }
             do {
                 // Room comes as deliveries complete.
-                producer.serveDeliveryReports()
-                try await Task.sleep(for: .milliseconds(1))
+                try await Task.sleep(for: .milliseconds(5))
             } catch {
                 abandon(tags: unsent)
                 throw error
@@ -205,7 +204,6 @@ final class WorkerSourceTask: WorkerJob {
 
     /// Hands acknowledged records to the task's `commitRecord`, in acknowledgement order.
     private func deliverAcknowledgements() async throws {
-        producer.serveDeliveryReports()
         let (acknowledged, sentRecords, sentBytes) = shared.withLock { state in
             defer {
                 state.acknowledged.removeAll(keepingCapacity: true)
