@@ -26,10 +26,8 @@ struct BenchRun: Sendable {
     /// of both brokers and of the machine at every poll.
     private func watcher(copier: @escaping @Sendable () -> Double) -> TargetWatcher {
         var watcher = watcher
-        let (source, target) = (source.processIdentifier, target.processIdentifier)
-        watcher.cpuProbe = {
-            CPUReading(copier: copier(), brokers: processCPUSeconds(source) + processCPUSeconds(target),
-                       machine: machineBusyCPUSeconds())
+        watcher.cpuProbe = { [self] in
+            CPUReading(copier: copier(), brokers: brokerCPUSeconds(), machine: machineBusyCPUSeconds())
         }
         return watcher
     }

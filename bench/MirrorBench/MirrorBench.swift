@@ -204,13 +204,15 @@ struct RunResult: Sendable {
     /// Over the second half of the records: CPU microseconds per record of the copying process
     /// and of the brokers, and how many of the machine's cores were busy on average (everything
     /// running on it). Busy cores near the core count mean the run was bound by CPU.
-    var steadyCopierMicrosecondsPerRecord: Double { steadyCPU.copier * 1e6 / Double(records - records / 2) }
-    var steadyBrokerMicrosecondsPerRecord: Double { steadyCPU.brokers * 1e6 / Double(records - records / 2) }
+    var steadyCopierMicrosecondsPerRecord: Double { steadyCPU.copier * 1e6 / secondHalfRecords }
+    var steadyBrokerMicrosecondsPerRecord: Double { steadyCPU.brokers * 1e6 / secondHalfRecords }
     var steadyBusyCores: Double { steadyCPU.machine / secondHalf.seconds }
 
     /// Records per second over the second half of the records: the steady state, free of
     /// start-up and of the burst of records a producer queued while it waited for metadata.
-    var steadyRate: Double { Double(records - records / 2) / secondHalf.seconds }
+    var steadyRate: Double { secondHalfRecords / secondHalf.seconds }
+    /// The records of the second half (the steady stretch).
+    private var secondHalfRecords: Double { Double(records - records / 2) }
     /// Records per second from the variant's start.
     var rateFromStart: Double { Double(records) / total.seconds }
 
