@@ -5,10 +5,23 @@ import Synchronization
 /// A Kafka producer: asynchronous sends with per-record delivery results, flush,
 /// idempotence and transactions (`transactional.id`).
 ///
-/// Thread-safe. Deliveries are reported on the client's main-queue thread; the `async` APIs
-/// resume the caller there. Blocking librdkafka calls (flush, transactions, close) run on
-/// dispatch threads, never on the cooperative pool.
+/// Thread-safe. Deliveries are reported on the client's main-queue thread (or, with
+/// ``DeliveryReportServing/caller``, on the thread that calls ``serveDeliveryReports()``); the
+/// `async` APIs resume the caller there. Blocking librdkafka calls (flush, transactions, close)
+/// run on dispatch threads, never on the cooperative pool.
 public final class KafkaProducer: Sendable {
+    /// Which thread serves delivery reports (and client error callbacks).
+    public enum DeliveryReportServing: Sendable {
+        /// A thread of the producer's own, always waiting for reports (the default).
+        case producerThread
+        /// The owner, by calling ``serveDeliveryReports()`` between sends, as a copy loop that
+        /// polls its producer does; ``flush(timeout:)`` and ``close(timeout:)`` serve while they
+        /// wait. Reports then cost no thread hand-off, and a record's memory is freed by the
+        /// thread that allocated it. Until the owner serves, reports wait (and count against
+        /// `queue.buffering.max.messages`).
+        case caller
+    }
+
     public let configuration: KafkaConfiguration
     let client: RDKafkaClient
     private let topics: RDKafkaTopicHandles
@@ -18,7 +31,10 @@ public final class KafkaProducer: Sendable {
     /// - Throws: ``KafkaError/Code/configuration`` for unknown, unsupported or invalid properties.
     /// Where librdkafka's defaults differ from Java's producer, Java's apply (see
     /// ``withJavaDefaults(_:)``).
-    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws {
+    public init(
+        configuration: KafkaConfiguration, deliveryReports: DeliveryReportServing = .producerThread,
+        logger: Logger = Logger(label: "kafka.producer")
+    ) throws {
         self.configuration = configuration
         let topics = RDKafkaTopicHandles()
         self.topics = topics
@@ -26,6 +42,7 @@ public final class KafkaProducer: Sendable {
             kind: .producer,
             configuration: Self.withJavaDefaults(configuration),
             logger: logger,
+            servesMainQueue: deliveryReports == .producerThread,
             drainOnDrop: { rk in
                 Self.purgeAndServe(rk)
                 topics.destroyAll()
@@ -145,9 +162,11 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Sends a record and waits for its acknowledgement. While the local queue is full it
-    /// waits for room instead of failing.
+    /// waits for room instead of failing. A ``DeliveryReportServing/caller`` producer serves
+    /// reports while it waits.
     @discardableResult
     public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
+        if !client.servesMainQueue { return try await sendServingReports(record) }
         while true {
             do {
                 return try await withCheckedThrowingContinuation { continuation in
@@ -163,18 +182,39 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// ``send(_:)`` for a producer whose reports only its owner serves: polls for the report.
+    private func sendServingReports(_ record: ProducerRecord) async throws -> RecordMetadata {
+        let outcome = Mutex<Result<RecordMetadata, KafkaError>?>(nil)
+        while true {
+            do {
+                try send(record) { result in outcome.withLock { $0 = result } }
+                break
+            } catch let error as KafkaError where error.code == .queueFull {
+                serveDeliveryReports()
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        while true {
+            serveDeliveryReports()
+            if let result = outcome.withLock({ $0 }) { return try result.get() }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     /// Waits until every queued record is acknowledged or failed.
     ///
     /// The client's poller thread stays the only one serving delivery reports (unlike
     /// `rd_kafka_flush`, which serves them on the calling thread too: two threads serving could
-    /// hand one partition's reports to their callbacks out of order). This waits until the
-    /// out-queue, which counts a record until its report was served, is empty.
+    /// hand one partition's reports to their callbacks out of order); a
+    /// ``DeliveryReportServing/caller`` producer is served by this call meanwhile. This waits
+    /// until the out-queue, which counts a record until its report was served, is empty.
     ///
     /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
     public func flush(timeout: Duration? = nil) async throws {
         let timeout = timeout ?? client.settings.defaultAPITimeout
         let deadline = ContinuousClock.now + timeout
         while true {
+            if !client.servesMainQueue { try client.serveMainQueue() }
             let outstanding = try client.withHandle { rk in rd_kafka_outq_len(rk) }
             guard outstanding > 0 else { break }
             guard ContinuousClock.now < deadline else {
@@ -233,6 +273,15 @@ public final class KafkaProducer: Sendable {
     public var fatalError: KafkaError? { client.callbacks.fatalError }
 
     // MARK: Closing
+
+    /// Serves the delivery reports that arrived (without waiting): their callbacks and the
+    /// tagged-delivery handler run on the calling thread. For producers created with
+    /// ``DeliveryReportServing/caller``; a no-op for the others (their own thread serves) and
+    /// after `close`.
+    public func serveDeliveryReports() {
+        guard !client.servesMainQueue else { return }
+        try? client.serveMainQueue()
+    }
 
     /// Waits up to `timeout` for outstanding deliveries, fails the rest (their callbacks get
     /// an error), and releases the client. Later calls throw ``KafkaError/Code/clientClosed``.

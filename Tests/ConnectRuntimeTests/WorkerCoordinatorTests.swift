@@ -25,6 +25,7 @@ import Testing
             syncTimeout: .seconds(1), logger: testLogger,
             onRound: { round in recorder.calls.withLock { $0.rounds.append(round); $0.events.append("round") } },
             onLost: { _ in recorder.calls.withLock { $0.events.append("lost") } },
+            onUnusableAssignment: { _ in recorder.calls.withLock { $0.events.append("unusable") } },
             onRevokeAll: { assignment in recorder.calls.withLock { $0.revoked.append(assignment); $0.events.append("revoke") } })
     }
 
@@ -66,6 +67,34 @@ import Testing
         await coordinator.onJoinPrepare(generation: 1, memberId: "m1")
         #expect(recorder.revoked.isEmpty)
         #expect(recorder.events == ["round"])
+    }
+
+    /// An empty assignment (the leader did not know this member): an incremental worker keeps
+    /// its work and rejoins; the next round merges into the assignment it kept.
+    @Test func anEmptyIncrementalAssignmentKeepsTheWorkAndRejoins() async throws {
+        let recorder = Recorder()
+        let coordinator = coordinator(.sessioned, recorder)
+        let current = try assignment(version: 2, tasks: [taskId("c", 0), taskId("c", 1)])
+        await coordinator.onJoinComplete(generation: 1, memberId: "m1", protocol: "sessioned", assignment: try current.encode())
+        await coordinator.onJoinPrepare(generation: 1, memberId: "m1")
+        await coordinator.onJoinComplete(generation: 2, memberId: "m1", protocol: "sessioned", assignment: [])
+        #expect(recorder.events == ["round", "unusable"])
+
+        let next = try assignment(version: 2, tasks: [taskId("c", 2)])
+        await coordinator.onJoinComplete(generation: 3, memberId: "m1", protocol: "sessioned", assignment: try next.encode())
+        let merged = try #require(recorder.calls.withLock { $0.rounds.last })
+        #expect(Set(merged.assignment.tasks) == [taskId("c", 0), taskId("c", 1), taskId("c", 2)])
+    }
+
+    /// With the eager protocol everything stopped before the join: an empty assignment loses
+    /// the membership's (empty) work, as before.
+    @Test func anEmptyEagerAssignmentIsALostMembership() async throws {
+        let recorder = Recorder()
+        let coordinator = coordinator(.eager, recorder)
+        let current = try assignment(version: 0, tasks: [taskId("c", 0)])
+        await coordinator.onJoinComplete(generation: 1, memberId: "m1", protocol: "default", assignment: try current.encode())
+        await coordinator.onJoinComplete(generation: 2, memberId: "m1", protocol: "default", assignment: [])
+        #expect(recorder.events == ["round", "lost"])
     }
 
     /// A sessioned worker in a group that chose `default` (an eager worker is a member) follows

@@ -9,8 +9,10 @@ struct Clients {
     var base: KafkaConfiguration { ["bootstrap.servers": cluster.bootstrapServers, "default.api.timeout.ms": "15000"] }
 
     func admin() throws -> KafkaAdminClient { try KafkaAdminClient(configuration: base) }
-    func producer(_ extra: [String: String] = [:]) throws -> KafkaProducer {
-        try KafkaProducer(configuration: base.merging(["linger.ms": "5"]).merging(extra))
+    func producer(
+        _ extra: [String: String] = [:], deliveryReports: KafkaProducer.DeliveryReportServing = .producerThread
+    ) throws -> KafkaProducer {
+        try KafkaProducer(configuration: base.merging(["linger.ms": "5"]).merging(extra), deliveryReports: deliveryReports)
     }
     func consumer(_ extra: [String: String] = [:]) throws -> KafkaConsumer {
         try KafkaConsumer(configuration: base.merging(["auto.offset.reset": "earliest"]).merging(extra))

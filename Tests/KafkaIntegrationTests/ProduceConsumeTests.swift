@@ -195,6 +195,53 @@ import Testing
         }
     }
 
+    /// With `.caller`, reports wait until the owner serves them, and then run on its thread;
+    /// flush and close serve while they wait, so no report is lost.
+    @Test func callerServedDeliveryReportsWaitForTheOwner() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let topic = uniqueName("caller-served")
+            try await clients.createTopic(topic, partitions: 1)
+            let producer = try clients.producer(deliveryReports: .caller)
+            let delivered = Mutex<[Delivery]>([])
+            producer.setDeliveryHandler { deliveries in delivered.withLock { $0 += deliveries } }
+            let records = (0..<5).map { ProducerRecord(topic: topic, partition: 0, value: bytes("v\($0)")) }
+
+            #expect(producer.send(records[...], firstTag: 0).queued == 5)
+            // Acknowledged by the broker, but nobody served the reports yet.
+            let consumer = try clients.consumer()
+            try await consumer.assign([TopicPartition(topic: topic, partition: 0): .beginning])
+            _ = try await pollRecords(consumer, count: 5)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(delivered.withLock { $0.isEmpty })
+
+            // Served on this thread: the handler has run when the call returns.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while delivered.withLock({ $0.count }) < 5, ContinuousClock.now < deadline {
+                producer.serveDeliveryReports()
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(delivered.withLock { $0.map(\.tag) } == [0, 1, 2, 3, 4])
+            #expect(delivered.withLock { $0.map(\.offset) } == [0, 1, 2, 3, 4])
+
+            // flush serves what it waits for.
+            #expect(producer.send(records[0..<3], firstTag: 5).queued == 3)
+            try await producer.flush(timeout: .seconds(30))
+            #expect(delivered.withLock { $0.map(\.tag) } == Array(0..<8))
+
+            // The awaiting send serves its own report.
+            let single = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: bytes("one")))
+            #expect(single.offset == 8)
+
+            // close reports what is still queued, as failures if it cannot be sent.
+            #expect(producer.send(records[0..<2], firstTag: 9).queued == 2)
+            await producer.close()
+            #expect(delivered.withLock { $0.map(\.tag) } == Array(0..<8) + [9, 10])
+            producer.serveDeliveryReports()
+            await consumer.close()
+        }
+    }
+
     @Test func watermarksOffsetsForTimesAndPause() async throws {
         try await withKafkaTestCluster { cluster in
             let clients = Clients(cluster: cluster)

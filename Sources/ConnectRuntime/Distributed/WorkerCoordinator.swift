@@ -33,6 +33,7 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
     private let logger: Logger
     private let onRound: @Sendable (Round) async -> Void
     private let onLost: @Sendable (String) async -> Void
+    private let onUnusableAssignment: @Sendable (String) async -> Void
     private let onRevokeAll: @Sendable (WorkerAssignment) async -> Void
 
     private struct State {
@@ -50,11 +51,14 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
     /// - Parameters:
     ///   - onRound: a round completed; hand it to the herder (do not wait for it to be applied).
     ///   - onLost: the membership was lost.
+    ///   - onUnusableAssignment: an incremental round's assignment could not be decoded; keep
+    ///     the current work and rejoin.
     ///   - onRevokeAll: eager protocol, a rejoin begins: stop everything of this assignment and
     ///     return once it has stopped (Apache's `onRevoked` from `onJoinPrepare`).
     init(mode: ConnectProtocolCompatibility, url: String, configStore: any ConfigBackingStore,
          scheduledRebalanceMaxDelayMs: Int32, syncTimeout: Duration, logger: Logger,
          onRound: @escaping @Sendable (Round) async -> Void, onLost: @escaping @Sendable (String) async -> Void,
+         onUnusableAssignment: @escaping @Sendable (String) async -> Void,
          onRevokeAll: @escaping @Sendable (WorkerAssignment) async -> Void) {
         self.mode = mode
         self.url = url
@@ -63,6 +67,7 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
         self.logger = logger
         self.onRound = onRound
         self.onLost = onLost
+        self.onUnusableAssignment = onUnusableAssignment
         self.onRevokeAll = onRevokeAll
         state = Mutex(State(
             assignor: ConnectAssignor(maxDelayMs: scheduledRebalanceMaxDelayMs, logger: logger), currentProtocol: mode))
@@ -122,8 +127,20 @@ final class WorkerCoordinator: ClassicGroupMemberDelegate {
         do {
             received = try WorkerAssignment(decoding: bytes, compatibility: compatibility)
         } catch {
-            logger.error("Undecodable assignment from the leader; rejoining", metadata: ["error": "\(error)"])
-            await onLost("undecodable assignment: \(error)")
+            // An empty assignment means the leader did not count this worker as a member (a
+            // broker can complete a generation with a member its leader was not told about).
+            // With an incremental protocol nothing was revoked: keep the current work (the
+            // leader that did not know this worker held its tasks for the rebalance delay) and
+            // rejoin, reporting what it runs. With eager, everything stopped before the join.
+            let incremental = compatibility.isIncremental && state.withLock { $0.currentProtocol.isIncremental }
+            logger.error("Undecodable assignment from the leader; rejoining", metadata: [
+                "error": "\(error)", "bytes": "\(bytes.count)", "keeping.current.assignment": "\(incremental)",
+            ])
+            if incremental {
+                await onUnusableAssignment("undecodable assignment: \(error)")
+            } else {
+                await onLost("undecodable assignment: \(error)")
+            }
             return
         }
         let incremental = compatibility.isIncremental

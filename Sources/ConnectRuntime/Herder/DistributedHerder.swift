@@ -134,6 +134,10 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
                 guard let herder = self else { return }
                 herder.enqueue { await herder.handleMembershipLost(reason) }
             },
+            onUnusableAssignment: { [weak self] reason in
+                guard let herder = self else { return }
+                herder.enqueue { herder.handleUnusableAssignment(reason) }
+            },
             onRevokeAll: { [weak self] _ in
                 await self?.revokeAllBeforeRejoin()
             })
@@ -357,6 +361,14 @@ public final class DistributedHerder: Herder, WorkerStatusListener, ConfigUpdate
         }
         await worker.stopTasks(worker.taskIds)
         await worker.stopConnectors(worker.connectorNames)
+    }
+
+    /// An incremental round without a usable assignment: nothing was revoked, so the work
+    /// keeps running while this worker rejoins.
+    private func handleUnusableAssignment(_ reason: String) {
+        logger.warning("Keeping the current assignment and rejoining", metadata: ["reason": "\(reason)"])
+        state.withLock { $0.rebalancing = true }
+        member.requestRejoin()
     }
 
     func startConnector(_ connector: String, snapshot: ClusterConfigState) {

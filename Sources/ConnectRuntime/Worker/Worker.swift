@@ -151,7 +151,9 @@ public final class Worker: Sendable {
         let job: any WorkerJob
         if let source = connector as? any SourceConnector {
             let producerConfig = try Self.sourceTaskProducerConfig(id, worker: config, connectorConfig: connectorConfig)
-            let producer = try KafkaProducer(configuration: KafkaConfiguration(producerConfig), logger: logger)
+            // The task's loop serves its producer's delivery reports between batches.
+            let producer = try KafkaProducer(
+                configuration: KafkaConfiguration(producerConfig), deliveryReports: .caller, logger: logger)
             job = WorkerSourceTask(
                 id: id, task: source.createTask(), taskConfig: taskConfig, targetState: targetState,
                 producer: producer, converters: converters, offsetStore: offsetStore,

@@ -151,7 +151,8 @@ final class WorkerSourceTask: WorkerJob {
             }
             do {
                 // Room comes as deliveries complete.
-                try await Task.sleep(for: .milliseconds(5))
+                producer.serveDeliveryReports()
+                try await Task.sleep(for: .milliseconds(1))
             } catch {
                 abandon(tags: unsent)
                 throw error
@@ -204,6 +205,7 @@ final class WorkerSourceTask: WorkerJob {
 
     /// Hands acknowledged records to the task's `commitRecord`, in acknowledgement order.
     private func deliverAcknowledgements() async throws {
+        producer.serveDeliveryReports()
         let (acknowledged, sentRecords, sentBytes) = shared.withLock { state in
             defer {
                 state.acknowledged.removeAll(keepingCapacity: true)

@@ -11,7 +11,9 @@ import Synchronization
 ///   once ``close(drain:)`` starts, new users get ``KafkaError/Code/clientClosed``, and the handle
 ///   is destroyed only after the last user returned.
 /// - A dedicated thread serves the main queue (`rd_kafka_poll`): delivery reports, errors and
-///   logs. It stops before the handle is destroyed.
+///   logs. It stops before the handle is destroyed. A client created with
+///   `servesMainQueue: false` has no such thread: its owner serves the queue through
+///   ``serveMainQueue()``, one caller at a time.
 /// - ``RDKafkaCallbacks`` is the callbacks' opaque pointer; the client keeps it alive until
 ///   after `rd_kafka_destroy`.
 /// - If the last reference goes away without `close`, `deinit` destroys the handle on a
@@ -33,7 +35,9 @@ final class RDKafkaClient: Sendable {
     let callbacks: RDKafkaCallbacks
     private let handle: SendablePointer
     private let state = Mutex(State())
-    private let poller: MainQueuePoller
+    private let poller: MainQueuePoller?
+    /// Held while a caller serves the main queue (clients without a poller thread).
+    private let serving = Mutex(())
     /// Work done before `rd_kafka_destroy` when the client is dropped without `close`.
     private let drainOnDrop: @Sendable (OpaquePointer) -> Void
 
@@ -42,6 +46,7 @@ final class RDKafkaClient: Sendable {
         kind: Kind,
         configuration: KafkaConfiguration,
         logger: Logger,
+        servesMainQueue: Bool = true,
         drainOnDrop: @escaping @Sendable (OpaquePointer) -> Void = { _ in },
         configure: (OpaquePointer) -> Void = { _ in }
     ) throws {
@@ -79,7 +84,9 @@ final class RDKafkaClient: Sendable {
         self.callbacks = callbacks
         self.handle = SendablePointer(pointer: pointer)
         self.drainOnDrop = drainOnDrop
-        self.poller = MainQueuePoller(handle: handle, name: "rdkafka-main-\(kind)", afterPoll: callbacks.taggedDeliveries.dispatch)
+        self.poller = servesMainQueue
+            ? MainQueuePoller(handle: handle, name: "rdkafka-main-\(kind)", afterPoll: callbacks.taggedDeliveries.dispatch)
+            : nil
     }
 
     deinit {
@@ -89,9 +96,24 @@ final class RDKafkaClient: Sendable {
         let (handle, poller, callbacks, drain) = (self.handle, self.poller, self.callbacks, self.drainOnDrop)
         DispatchQueue(label: "swift-connect.kafka.destroy").async {
             drain(handle.pointer)
-            poller.stop()
+            poller?.stop()
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(callbacks) {}
+        }
+    }
+
+    /// Whether a thread of the client's own serves its main queue.
+    var servesMainQueue: Bool { poller != nil }
+
+    /// For clients without a poller thread: serves what the main queue holds on the calling
+    /// thread without waiting (`rd_kafka_poll` with a zero timeout), then hands the collected
+    /// delivery reports to their handler. Returns at once if another caller is serving, so
+    /// reports are never served by two threads at a time.
+    func serveMainQueue() throws {
+        precondition(poller == nil, "the client's own thread serves its main queue")
+        try withHandle { rk in
+            guard serving.withLockIfAvailable({ _ in rd_kafka_poll(rk, 0) }) != nil else { return }
+            callbacks.taggedDeliveries.dispatch()
         }
     }
 
@@ -130,7 +152,7 @@ final class RDKafkaClient: Sendable {
         _ = try? await BlockingExecutor.run { [self] in
             while state.withLock({ $0.users }) > 0 { usleep(1000) }
             drain(handle.pointer)
-            poller.stop()
+            poller?.stop()
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(callbacks) {}
         }
