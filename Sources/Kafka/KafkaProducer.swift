@@ -6,9 +6,9 @@ import Synchronization
 /// idempotence and transactions (`transactional.id`).
 ///
 /// Thread-safe. Deliveries are reported on the client's main-queue thread (or, with
-/// ``DeliveryReportServing/caller``, on the thread that calls ``serveDeliveryReports()``); the
-/// `async` APIs resume the caller there. Blocking librdkafka calls (flush, transactions, close)
-/// run on dispatch threads, never on the cooperative pool.
+/// ``DeliveryReportServing/owner(idle:)``, mostly on the thread that calls
+/// ``serveDeliveryReports()``); the `async` APIs resume the caller there. Blocking librdkafka
+/// calls (flush, transactions, close) run on dispatch threads, never on the cooperative pool.
 public final class KafkaProducer: Sendable {
     /// Which thread serves delivery reports (and client error callbacks).
     public enum DeliveryReportServing: Sendable {
@@ -17,9 +17,17 @@ public final class KafkaProducer: Sendable {
         /// The owner, by calling ``serveDeliveryReports()`` between sends, as a copy loop that
         /// polls its producer does; ``flush(timeout:)`` and ``close(timeout:)`` serve while they
         /// wait. Reports then cost no thread hand-off, and a record's memory is freed by the
-        /// thread that allocated it. Until the owner serves, reports wait (and count against
-        /// `queue.buffering.max.messages`).
-        case caller
+        /// thread that allocated it. Reports the owner leaves waiting longer than `idle` (it is
+        /// blocked elsewhere) are served by the producer's thread; one thread serves at a time,
+        /// so reports keep their order.
+        case owner(idle: Duration)
+
+        var mainQueueServing: MainQueueServing {
+            switch self {
+            case .producerThread: .pollerThread
+            case .owner(let idle): .ownerFirst(idle: idle)
+            }
+        }
     }
 
     public let configuration: KafkaConfiguration
@@ -42,7 +50,7 @@ public final class KafkaProducer: Sendable {
             kind: .producer,
             configuration: Self.withJavaDefaults(configuration),
             logger: logger,
-            servesMainQueue: deliveryReports == .producerThread,
+            mainQueue: deliveryReports.mainQueueServing,
             drainOnDrop: { rk in
                 Self.purgeAndServe(rk)
                 topics.destroyAll()
@@ -99,8 +107,8 @@ public final class KafkaProducer: Sendable {
     /// Sets where the outcomes of ``send(_:tag:)`` go: `handler` receives them in batches (the
     /// delivery reports librdkafka served in one go), one batch at a time, in delivery order
     /// (per partition, the order the records were sent). It runs on the client's main-queue
-    /// thread, or on the thread of ``flush(timeout:)`` or ``close(timeout:)``, which hand over
-    /// what they served before returning. Set it once, before the first tagged send.
+    /// thread, on the thread of ``flush(timeout:)`` or ``close(timeout:)``, which hand over
+    /// what they served before returning, or on the thread of ``serveDeliveryReports()``. Set it once, before the first tagged send.
     public func setDeliveryHandler(_ handler: @escaping @Sendable ([Delivery]) -> Void) {
         client.callbacks.taggedDeliveries.setHandler(handler)
     }
@@ -162,11 +170,9 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Sends a record and waits for its acknowledgement. While the local queue is full it
-    /// waits for room instead of failing. A ``DeliveryReportServing/caller`` producer serves
-    /// reports while it waits.
+    /// waits for room instead of failing.
     @discardableResult
     public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
-        if !client.servesMainQueue { return try await sendServingReports(record) }
         while true {
             do {
                 return try await withCheckedThrowingContinuation { continuation in
@@ -182,31 +188,12 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// ``send(_:)`` for a producer whose reports only its owner serves: polls for the report.
-    private func sendServingReports(_ record: ProducerRecord) async throws -> RecordMetadata {
-        let outcome = Mutex<Result<RecordMetadata, KafkaError>?>(nil)
-        while true {
-            do {
-                try send(record) { result in outcome.withLock { $0 = result } }
-                break
-            } catch let error as KafkaError where error.code == .queueFull {
-                serveDeliveryReports()
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
-        while true {
-            serveDeliveryReports()
-            if let result = outcome.withLock({ $0 }) { return try result.get() }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
-
     /// Waits until every queued record is acknowledged or failed.
     ///
     /// The client's poller thread stays the only one serving delivery reports (unlike
     /// `rd_kafka_flush`, which serves them on the calling thread too: two threads serving could
     /// hand one partition's reports to their callbacks out of order); a
-    /// ``DeliveryReportServing/caller`` producer is served by this call meanwhile. This waits
+    /// ``DeliveryReportServing/owner(idle:)`` producer is served by this call meanwhile. This waits
     /// until the out-queue, which counts a record until its report was served, is empty.
     ///
     /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
@@ -214,7 +201,7 @@ public final class KafkaProducer: Sendable {
         let timeout = timeout ?? client.settings.defaultAPITimeout
         let deadline = ContinuousClock.now + timeout
         while true {
-            if !client.servesMainQueue { try client.serveMainQueue() }
+            try client.serveMainQueue()
             let outstanding = try client.withHandle { rk in rd_kafka_outq_len(rk) }
             guard outstanding > 0 else { break }
             guard ContinuousClock.now < deadline else {
@@ -276,10 +263,9 @@ public final class KafkaProducer: Sendable {
 
     /// Serves the delivery reports that arrived (without waiting): their callbacks and the
     /// tagged-delivery handler run on the calling thread. For producers created with
-    /// ``DeliveryReportServing/caller``; a no-op for the others (their own thread serves) and
-    /// after `close`.
+    /// ``DeliveryReportServing/owner(idle:)``; a no-op for the others (their own thread serves),
+    /// while another thread serves, and after `close`.
     public func serveDeliveryReports() {
-        guard !client.servesMainQueue else { return }
         try? client.serveMainQueue()
     }
 

@@ -195,14 +195,15 @@ import Testing
         }
     }
 
-    /// With `.caller`, reports wait until the owner serves them, and then run on its thread;
-    /// flush and close serve while they wait, so no report is lost.
-    @Test func callerServedDeliveryReportsWaitForTheOwner() async throws {
+    /// With `.owner(idle:)`, reports wait for the owner (up to `idle`) and then run in order on
+    /// the thread that serves them; flush and close serve while they wait, so no report is lost.
+    @Test func ownerServedDeliveryReportsWaitForTheOwner() async throws {
         try await withKafkaTestCluster { cluster in
             let clients = Clients(cluster: cluster)
-            let topic = uniqueName("caller-served")
+            let topic = uniqueName("owner-served")
             try await clients.createTopic(topic, partitions: 1)
-            let producer = try clients.producer(deliveryReports: .caller)
+            // An idle interval longer than the test: only the owner serves.
+            let producer = try clients.producer(deliveryReports: .owner(idle: .seconds(3600)))
             let delivered = Mutex<[Delivery]>([])
             producer.setDeliveryHandler { deliveries in delivered.withLock { $0 += deliveries } }
             let records = (0..<5).map { ProducerRecord(topic: topic, partition: 0, value: bytes("v\($0)")) }
@@ -229,15 +230,27 @@ import Testing
             try await producer.flush(timeout: .seconds(30))
             #expect(delivered.withLock { $0.map(\.tag) } == Array(0..<8))
 
-            // The awaiting send serves its own report.
-            let single = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: bytes("one")))
-            #expect(single.offset == 8)
-
             // close reports what is still queued, as failures if it cannot be sent.
-            #expect(producer.send(records[0..<2], firstTag: 9).queued == 2)
+            #expect(producer.send(records[0..<2], firstTag: 8).queued == 2)
             await producer.close()
-            #expect(delivered.withLock { $0.map(\.tag) } == Array(0..<8) + [9, 10])
+            #expect(delivered.withLock { $0.map(\.tag) } == Array(0..<10))
             producer.serveDeliveryReports()
+
+            // An owner that never serves: the producer's thread serves after the idle interval,
+            // in order, and an awaiting send gets its result.
+            let unattended = try clients.producer(deliveryReports: .owner(idle: .milliseconds(20)))
+            let reported = Mutex<[Delivery]>([])
+            unattended.setDeliveryHandler { deliveries in reported.withLock { $0 += deliveries } }
+            #expect(unattended.send(records[...], firstTag: 100).queued == 5)
+            let single = try await unattended.send(ProducerRecord(topic: topic, partition: 0, value: bytes("one")))
+            #expect(single.offset == 15)
+            let fallbackDeadline = ContinuousClock.now + .seconds(10)
+            while reported.withLock({ $0.count }) < 5, ContinuousClock.now < fallbackDeadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(reported.withLock { $0.map(\.tag) } == Array(100..<105))
+            #expect(reported.withLock { $0.map(\.offset) } == Array(10..<15))
+            await unattended.close()
             await consumer.close()
         }
     }

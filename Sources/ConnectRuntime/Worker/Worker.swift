@@ -151,9 +151,11 @@ public final class Worker: Sendable {
         let job: any WorkerJob
         if let source = connector as? any SourceConnector {
             let producerConfig = try Self.sourceTaskProducerConfig(id, worker: config, connectorConfig: connectorConfig)
-            // The task's loop serves its producer's delivery reports between batches.
+            // The task's loop serves its producer's delivery reports between batches; the
+            // producer's thread serves those left waiting while the task's poll blocks.
             let producer = try KafkaProducer(
-                configuration: KafkaConfiguration(producerConfig), deliveryReports: .caller, logger: logger)
+                configuration: KafkaConfiguration(producerConfig), deliveryReports: .owner(idle: .milliseconds(10)),
+                logger: logger)
             job = WorkerSourceTask(
                 id: id, task: source.createTask(), taskConfig: taskConfig, targetState: targetState,
                 producer: producer, converters: converters, offsetStore: offsetStore,

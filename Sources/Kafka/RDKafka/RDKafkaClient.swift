@@ -11,9 +11,10 @@ import Synchronization
 ///   once ``close(drain:)`` starts, new users get ``KafkaError/Code/clientClosed``, and the handle
 ///   is destroyed only after the last user returned.
 /// - A dedicated thread serves the main queue (`rd_kafka_poll`): delivery reports, errors and
-///   logs. It stops before the handle is destroyed. A client created with
-///   `servesMainQueue: false` has no such thread: its owner serves the queue through
-///   ``serveMainQueue()``, one caller at a time.
+///   logs. It stops before the handle is destroyed. For a client created with
+///   ``MainQueueServing/ownerFirst(idle:)`` its owner serves the queue through
+///   ``serveMainQueue()`` between calls, and the thread only serves what waited longer than
+///   `idle`; one server at a time, and each dispatches what it collected before letting go.
 /// - ``RDKafkaCallbacks`` is the callbacks' opaque pointer; the client keeps it alive until
 ///   after `rd_kafka_destroy`.
 /// - If the last reference goes away without `close`, `deinit` destroys the handle on a
@@ -35,9 +36,9 @@ final class RDKafkaClient: Sendable {
     let callbacks: RDKafkaCallbacks
     private let handle: SendablePointer
     private let state = Mutex(State())
-    private let poller: MainQueuePoller?
-    /// Held while a caller serves the main queue (clients without a poller thread).
-    private let serving = Mutex(())
+    private let poller: MainQueuePoller
+    /// Set for ``MainQueueServing/ownerFirst(idle:)`` clients.
+    private let ownerServed: OwnerServedMainQueue?
     /// Work done before `rd_kafka_destroy` when the client is dropped without `close`.
     private let drainOnDrop: @Sendable (OpaquePointer) -> Void
 
@@ -46,7 +47,7 @@ final class RDKafkaClient: Sendable {
         kind: Kind,
         configuration: KafkaConfiguration,
         logger: Logger,
-        servesMainQueue: Bool = true,
+        mainQueue: MainQueueServing = .pollerThread,
         drainOnDrop: @escaping @Sendable (OpaquePointer) -> Void = { _ in },
         configure: (OpaquePointer) -> Void = { _ in }
     ) throws {
@@ -84,9 +85,16 @@ final class RDKafkaClient: Sendable {
         self.callbacks = callbacks
         self.handle = SendablePointer(pointer: pointer)
         self.drainOnDrop = drainOnDrop
-        self.poller = servesMainQueue
-            ? MainQueuePoller(handle: handle, name: "rdkafka-main-\(kind)", afterPoll: callbacks.taggedDeliveries.dispatch)
-            : nil
+        switch mainQueue {
+        case .pollerThread:
+            ownerServed = nil
+            poller = MainQueuePoller(
+                handle: handle, name: "rdkafka-main-\(kind)", mode: .blocking(afterPoll: callbacks.taggedDeliveries.dispatch))
+        case .ownerFirst(let idle):
+            let queue = OwnerServedMainQueue(idle: idle, dispatch: callbacks.taggedDeliveries.dispatch)
+            ownerServed = queue
+            poller = MainQueuePoller(handle: handle, name: "rdkafka-main-\(kind)", mode: .fallback(queue))
+        }
     }
 
     deinit {
@@ -94,27 +102,26 @@ final class RDKafkaClient: Sendable {
         guard !alreadyClosed else { return }
         // Nobody can use the handle any more; destroy it off the current thread.
         let (handle, poller, callbacks, drain) = (self.handle, self.poller, self.callbacks, self.drainOnDrop)
+        let ownerServed = ownerServed != nil
         DispatchQueue(label: "swift-connect.kafka.destroy").async {
+            if ownerServed { poller.stop() }
             drain(handle.pointer)
-            poller?.stop()
+            poller.stop()
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(callbacks) {}
         }
     }
 
-    /// Whether a thread of the client's own serves its main queue.
-    var servesMainQueue: Bool { poller != nil }
+    /// Whether the owner serves the main queue first (``MainQueueServing/ownerFirst(idle:)``).
+    var ownerServesMainQueue: Bool { ownerServed != nil }
 
-    /// For clients without a poller thread: serves what the main queue holds on the calling
-    /// thread without waiting (`rd_kafka_poll` with a zero timeout), then hands the collected
-    /// delivery reports to their handler. Returns at once if another caller is serving, so
-    /// reports are never served by two threads at a time.
+    /// For ``MainQueueServing/ownerFirst(idle:)`` clients: serves what the main queue holds on
+    /// the calling thread without waiting (`rd_kafka_poll` with a zero timeout) and hands the
+    /// collected delivery reports to their handler. Returns at once if another thread is
+    /// serving. A no-op for other clients.
     func serveMainQueue() throws {
-        precondition(poller == nil, "the client's own thread serves its main queue")
-        try withHandle { rk in
-            guard serving.withLockIfAvailable({ _ in rd_kafka_poll(rk, 0) }) != nil else { return }
-            callbacks.taggedDeliveries.dispatch()
-        }
+        guard let ownerServed else { return }
+        try withHandle { rk in ownerServed.serve(rk) }
     }
 
     /// Lends the handle for a call; throws ``KafkaError/Code/clientClosed`` after `close`.
@@ -149,10 +156,13 @@ final class RDKafkaClient: Sendable {
         }
         guard first else { return }
         let (handle, poller, callbacks) = (self.handle, self.poller, self.callbacks)
+        let ownerServed = ownerServed != nil
         _ = try? await BlockingExecutor.run { [self] in
             while state.withLock({ $0.users }) > 0 { usleep(1000) }
+            // The drain (`rd_kafka_flush`) serves an owner-served queue itself: one server only.
+            if ownerServed { poller.stop() }
             drain(handle.pointer)
-            poller?.stop()
+            poller.stop()
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(callbacks) {}
         }
@@ -178,18 +188,76 @@ final class RDKafkaClient: Sendable {
     }
 }
 
-/// Serves a handle's main queue on a dedicated thread until stopped.
+/// Which thread serves a client's main queue.
+enum MainQueueServing: Sendable {
+    /// The client's own thread, always waiting in `rd_kafka_poll`.
+    case pollerThread
+    /// The owner, between its calls; the client's thread serves only what waited longer than
+    /// `idle` (the owner is busy elsewhere or idle).
+    case ownerFirst(idle: Duration)
+}
+
+/// The main queue of an owner-served client: whoever serves (owner or fallback thread) polls
+/// and dispatches under one lock, so reports reach their handler in the order librdkafka
+/// served them.
+final class OwnerServedMainQueue: Sendable {
+    /// How long reports may wait for the owner before the client's thread serves them.
+    let idleMilliseconds: Int
+    private let serving = Mutex(())
+    /// `DispatchTime` uptime of the last serve, in nanoseconds.
+    private let lastServed = Atomic<UInt64>(0)
+    private let dispatch: @Sendable () -> Void
+
+    init(idle: Duration, dispatch: @escaping @Sendable () -> Void) {
+        idleMilliseconds = max(1, Int(idle.rdKafkaMilliseconds))
+        self.dispatch = dispatch
+    }
+
+    /// Serves without waiting; returns at once if another thread is serving.
+    func serve(_ rk: OpaquePointer) {
+        serving.withLockIfAvailable { _ in
+            rd_kafka_poll(rk, 0)
+            dispatch()
+            lastServed.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        }
+    }
+
+    /// Serves if nobody did for the idle interval.
+    func serveIfIdle(_ rk: OpaquePointer) {
+        let waited = DispatchTime.now().uptimeNanoseconds &- lastServed.load(ordering: .relaxed)
+        guard waited >= UInt64(idleMilliseconds) * 1_000_000 else { return }
+        serve(rk)
+    }
+}
+
+/// The thread that serves a client's main queue: always waiting in `rd_kafka_poll`, or, for an
+/// owner-served client, waking every `idle` to serve what the owner left waiting.
 final class MainQueuePoller: Sendable {
+    enum Mode: Sendable {
+        /// Polls with a timeout; `afterPoll` hands over what the callbacks collected.
+        case blocking(afterPoll: @Sendable () -> Void)
+        /// Serves an owner-served queue that nobody served for its idle interval.
+        case fallback(OwnerServedMainQueue)
+    }
+
     private let running = Atomic<Bool>(true)
+    private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    /// - Parameter afterPoll: runs after every `rd_kafka_poll` on the thread (hands over what
-    ///   the callbacks collected).
-    init(handle: SendablePointer, name: String, afterPoll: @escaping @Sendable () -> Void) {
+    init(handle: SendablePointer, name: String, mode: Mode) {
         let thread = Thread { [self] in
-            while running.load(ordering: .acquiring) {
-                rd_kafka_poll(handle.pointer, 100)
-                afterPoll()
+            switch mode {
+            case .blocking(let afterPoll):
+                while running.load(ordering: .acquiring) {
+                    rd_kafka_poll(handle.pointer, 100)
+                    afterPoll()
+                }
+            case .fallback(let queue):
+                while running.load(ordering: .acquiring) {
+                    _ = wake.wait(timeout: .now() + .milliseconds(queue.idleMilliseconds))
+                    guard running.load(ordering: .acquiring) else { break }
+                    queue.serveIfIdle(handle.pointer)
+                }
             }
             finished.signal()
         }
@@ -200,6 +268,7 @@ final class MainQueuePoller: Sendable {
     /// Blocks until the thread has left `rd_kafka_poll` for good.
     func stop() {
         if running.exchange(false, ordering: .acquiringAndReleasing) {
+            wake.signal()
             finished.wait()
         }
     }
