@@ -166,10 +166,11 @@ public final class MirrorSourceTask: SourceTask {
                 logger.error("Record metadata has no offset: cannot sync offsets", metadata: ["topic": "\(record.topic)"])
                 continue
             }
-            guard let sourcePartition = record.sourcePartition else { continue }
-            if lastSourcePartition != sourcePartition {
-                lastSourcePartition = sourcePartition
-                lastTopicPartition = MirrorSourceOffsets.unwrapPartition(sourcePartition)
+            guard record.sourcePartition != nil else { continue }
+            // Records come in runs per partition: the partition is copied and decoded once per run.
+            if lastSourcePartition != record.sourcePartition {
+                lastSourcePartition = record.sourcePartition
+                lastTopicPartition = lastSourcePartition.flatMap(MirrorSourceOffsets.unwrapPartition)
             }
             guard let topicPartition = lastTopicPartition else { continue }
             replicated.append(OffsetSync(

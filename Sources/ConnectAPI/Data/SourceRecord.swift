@@ -22,16 +22,16 @@ public struct SourceRecord: Hashable, Sendable {
 
     /// The source partition, or `nil` when the record carries no offset to commit.
     public var sourcePartition: SourcePartition? {
-        get { box.value.sourcePartition }
+        _read { yield box.value.sourcePartition }
         set { box.value.sourcePartition = newValue }
     }
     /// The position after which the task resumes once this record is committed.
     public var sourceOffset: SourceOffset? {
-        get { box.value.sourceOffset }
+        _read { yield box.value.sourceOffset }
         set { box.value.sourceOffset = newValue }
     }
     public var topic: String {
-        get { box.value.topic }
+        _read { yield box.value.topic }
         set { box.value.topic = newValue }
     }
     /// The Kafka partition to write to; `nil` lets the producer's partitioner choose.

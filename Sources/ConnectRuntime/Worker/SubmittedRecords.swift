@@ -47,13 +47,11 @@ struct SubmittedRecords: Sendable {
             let index = head + Int(sequence - headSequence)
             guard index < offsets.count else { return (0, nil) }
             acknowledged[index] = true
-            var newest: OffsetMap?
             let start = head
-            while head < offsets.count, acknowledged[head] {
-                newest = offsets[head]
-                head += 1
-            }
+            while head < offsets.count, acknowledged[head] { head += 1 }
             let advanced = head - start
+            // Copied once, before the resolved prefix may be dropped below.
+            let newest = advanced > 0 ? offsets[head - 1] : nil
             headSequence += UInt64(advanced)
             if head == offsets.count {
                 offsets.removeAll(keepingCapacity: true)
@@ -86,14 +84,16 @@ struct SubmittedRecords: Sendable {
         let index: Int
         if let last = lastQueue, last.partition == partition {
             index = last.index
-        } else if let existing = queueIndex[partition] {
-            index = existing
         } else {
-            index = queues.count
-            queues.append(PartitionQueue(partition: partition))
-            queueIndex[partition] = index
+            if let existing = queueIndex[partition] {
+                index = existing
+            } else {
+                index = queues.count
+                queues.append(PartitionQueue(partition: partition))
+                queueIndex[partition] = index
+            }
+            lastQueue = (partition, index)
         }
-        lastQueue = (partition, index)
         inFlight += 1
         return Ticket(queue: index, sequence: queues[index].append(offset))
     }
