@@ -108,7 +108,8 @@ public final class KafkaProducer: Sendable {
     /// delivery reports librdkafka served in one go), one batch at a time, in delivery order
     /// (per partition, the order the records were sent). It runs on the client's main-queue
     /// thread, on the thread of ``flush(timeout:)`` or ``close(timeout:)``, which hand over
-    /// what they served before returning, or on the thread of ``serveDeliveryReports()``. Set it once, before the first tagged send.
+    /// what they served before returning, or on the thread of ``serveDeliveryReports()``. Set
+    /// it once, before the first tagged send.
     public func setDeliveryHandler(_ handler: @escaping @Sendable ([Delivery]) -> Void) {
         client.callbacks.taggedDeliveries.setHandler(handler)
     }
@@ -192,9 +193,9 @@ public final class KafkaProducer: Sendable {
     ///
     /// The client's poller thread stays the only one serving delivery reports (unlike
     /// `rd_kafka_flush`, which serves them on the calling thread too: two threads serving could
-    /// hand one partition's reports to their callbacks out of order); a
-    /// ``DeliveryReportServing/owner(idle:)`` producer is served by this call meanwhile. This waits
-    /// until the out-queue, which counts a record until its report was served, is empty.
+    /// hand one partition's reports to their callbacks out of order); this call serves a
+    /// ``DeliveryReportServing/owner(idle:)`` producer meanwhile. It waits until the out-queue,
+    /// which counts a record until its report was served, is empty.
     ///
     /// - Throws: ``KafkaError/Code/timedOut`` if records are still outstanding after `timeout`.
     public func flush(timeout: Duration? = nil) async throws {
