@@ -124,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "mirror-bench",
             dependencies: [
-                "CRdKafka", "Kafka", "KafkaTestSupport", "RestClient",
+                "CRdKafka", "Kafka", "KafkaTestSupport", "MirrorClient", "RestClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import Logging
+import MirrorClient
 import Synchronization
 
 /// One benchmark run on two clusters: fills the source topic, then runs the variants round by
@@ -287,7 +288,6 @@ struct BenchRun: Sendable {
     }
 
     static let mirrorSourceClass = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
-    /// Where MirrorSourceConnector writes offset syncs (on the source cluster, target alias `backup`).
 
     /// Creates a MirrorSourceConnector with a fresh source alias (so a fresh target topic
     /// `<alias>.bench-source` and fresh source offsets), times it until the target topic holds
@@ -295,7 +295,8 @@ struct BenchRun: Sendable {
     private func runMirror(_ variant: Variant, round: Int, tasks: Int, worker: ConnectWorkerProcess) async throws -> RunResult {
         let alias = "primary-\(variant.rawValue)-r\(round)"
         let name = "mirror-source-\(variant.rawValue)-r\(round)"
-        let targetTopic = "\(alias).\(Self.sourceTopic)"
+        let policy = DefaultReplicationPolicy()
+        let targetTopic = policy.formatRemoteTopic(sourceClusterAlias: alias, topic: Self.sourceTopic)
         let config = [
             "connector.class": Self.mirrorSourceClass,
             "source.cluster.alias": alias,
@@ -320,7 +321,7 @@ struct BenchRun: Sendable {
 
         // Apache names the offset-syncs topic after the cluster it does not live on.
         let syncsOnTarget = config["offset-syncs.topic.location"] == "target"
-        let syncsTopic = "mm2-offset-syncs.\(syncsOnTarget ? alias : "backup").internal"
+        let syncsTopic = policy.offsetSyncsTopic(clusterAlias: syncsOnTarget ? alias : "backup")
         let syncsWatcher = TargetWatcher(bootstrap: (syncsOnTarget ? target : source).bootstrapServers, logger: logger)
         let syncsBefore = (try? await syncsWatcher.settledCount(topic: syncsTopic, partitions: 1).reduce(0, +)) ?? 0
         let cpuBefore = worker.cpuSeconds

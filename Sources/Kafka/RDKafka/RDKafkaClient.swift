@@ -102,18 +102,10 @@ final class RDKafkaClient: Sendable {
         guard !alreadyClosed else { return }
         // Nobody can use the handle any more; destroy it off the current thread.
         let (handle, poller, callbacks, drain) = (self.handle, self.poller, self.callbacks, self.drainOnDrop)
-        let ownerServed = ownerServed != nil
         DispatchQueue(label: "swift-connect.kafka.destroy").async {
-            if ownerServed { poller.stop() }
-            drain(handle.pointer)
-            poller.stop()
-            rd_kafka_destroy(handle.pointer)
-            withExtendedLifetime(callbacks) {}
+            Self.destroy(handle, poller: poller, callbacks: callbacks, drain: drain)
         }
     }
-
-    /// Whether the owner serves the main queue first (``MainQueueServing/ownerFirst(idle:)``).
-    var ownerServesMainQueue: Bool { ownerServed != nil }
 
     /// For ``MainQueueServing/ownerFirst(idle:)`` clients: serves what the main queue holds on
     /// the calling thread without waiting (`rd_kafka_poll` with a zero timeout) and hands the
@@ -156,16 +148,23 @@ final class RDKafkaClient: Sendable {
         }
         guard first else { return }
         let (handle, poller, callbacks) = (self.handle, self.poller, self.callbacks)
-        let ownerServed = ownerServed != nil
         _ = try? await BlockingExecutor.run { [self] in
             while state.withLock({ $0.users }) > 0 { usleep(1000) }
-            // The drain (`rd_kafka_flush`) serves an owner-served queue itself: one server only.
-            if ownerServed { poller.stop() }
-            drain(handle.pointer)
-            poller.stop()
-            rd_kafka_destroy(handle.pointer)
-            withExtendedLifetime(callbacks) {}
+            Self.destroy(handle, poller: poller, callbacks: callbacks, drain: drain)
         }
+    }
+
+    /// Drains the handle, stops its main-queue thread and destroys it (`close` and `deinit`).
+    private static func destroy(
+        _ handle: SendablePointer, poller: MainQueuePoller, callbacks: RDKafkaCallbacks,
+        drain: @Sendable (OpaquePointer) -> Void
+    ) {
+        // The drain (`rd_kafka_flush`) serves an owner-served queue itself: one server only.
+        if poller.isFallback { poller.stop() }
+        drain(handle.pointer)
+        poller.stop()
+        rd_kafka_destroy(handle.pointer)
+        withExtendedLifetime(callbacks) {}
     }
 
     /// librdkafka accepts nonsense bootstrap lists and only logs; reject them up front.
@@ -240,11 +239,14 @@ final class MainQueuePoller: Sendable {
         case fallback(OwnerServedMainQueue)
     }
 
+    /// Whether this thread only serves what an owner-served queue left waiting.
+    let isFallback: Bool
     private let running = Atomic<Bool>(true)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
     init(handle: SendablePointer, name: String, mode: Mode) {
+        if case .fallback = mode { isFallback = true } else { isFallback = false }
         let thread = Thread { [self] in
             switch mode {
             case .blocking(let afterPoll):
