@@ -61,11 +61,15 @@ let package = Package(
         // What connectors are written against: Connector/Task protocols, records, converters,
         // config definitions, the plugin registry.
         .target(name: "ConnectAPI"),
+        // The part of the Connect API that names Kafka client types: source tasks that hand the
+        // worker consumed Kafka records to copy as they are (MirrorSourceTask).
+        .target(name: "ConnectKafka", dependencies: ["ConnectAPI", "Kafka"]),
         // The worker runtime: herder, worker, group coordination and assignors, internal-topic stores.
         .target(
             name: "ConnectRuntime",
             dependencies: [
                 "ConnectAPI",
+                "ConnectKafka",
                 "Kafka",
                 "KafkaProtocol",
                 "KafkaGroupClient",
@@ -96,7 +100,7 @@ let package = Package(
         .target(name: "MirrorClient", dependencies: ["KafkaProtocol", "Kafka", .product(name: "Logging", package: "swift-log")]),
         // Configuration and topic administration shared by the three MM2 connectors.
         .target(name: "MirrorCommon", dependencies: mirrorDependencies(["ConnectAPI", "MirrorClient"])),
-        .target(name: "MirrorSourceConnector", dependencies: mirrorDependencies(["MirrorCommon"])),
+        .target(name: "MirrorSourceConnector", dependencies: mirrorDependencies(["MirrorCommon", "ConnectKafka"])),
         .target(name: "MirrorCheckpointConnector", dependencies: mirrorDependencies(["MirrorCommon"])),
         .target(name: "MirrorHeartbeatConnector", dependencies: mirrorDependencies(["MirrorCommon"])),
 
@@ -175,7 +179,7 @@ let package = Package(
             name: "MirrorIntegrationTests",
             dependencies: mirrorDependencies([
                 "MirrorClient", "MirrorCommon", "MirrorSourceConnector", "MirrorCheckpointConnector",
-                "MirrorHeartbeatConnector", "ConnectAPI", "KafkaTestSupport",
+                "MirrorHeartbeatConnector", "ConnectAPI", "ConnectKafka", "KafkaTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ])
         ),

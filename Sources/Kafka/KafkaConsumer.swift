@@ -191,19 +191,25 @@ public final class KafkaConsumer: Sendable {
     ///   with `auto.offset.reset=none`, authorization); records read before it in the same
     ///   batch are returned first and the error is thrown by the next call.
     public func poll(timeout: Duration = .milliseconds(100), maxRecords: Int? = nil) async throws -> [ConsumerRecord] {
+        try await pollBatch(timeout: timeout, maxRecords: maxRecords).records()
+    }
+
+    /// ``poll(timeout:maxRecords:)`` without copying the records out of librdkafka: for a copy
+    /// loop that produces them again (``KafkaProducer/send(copiesOf:_:to:firstTag:headerValues:)``).
+    public func pollBatch(timeout: Duration = .milliseconds(100), maxRecords: Int? = nil) async throws -> ConsumedBatch {
         if let error = pendingError.withLock({ error in defer { error = nil }; return error }) { throw error }
         let limit = max(1, maxRecords ?? client.settings.maxPollRecords)
         // Records already fetched are taken on the caller's thread (a call that does not wait);
         // only an empty queue sends the wait to this consumer's own queue.
-        var (records, error) = try client.withHandle { rk in Self.consumeBatch(rk, timeout: .zero, limit: limit) }
-        if records.isEmpty, error == nil, timeout > .zero {
-            (records, error) = try await onQueue { rk in Self.consumeBatch(rk, timeout: timeout, limit: limit) }
+        var (batch, error) = try client.withHandle { rk in Self.consumeBatch(rk, timeout: .zero, limit: limit) }
+        if batch.isEmpty, error == nil, timeout > .zero {
+            (batch, error) = try await onQueue { rk in Self.consumeBatch(rk, timeout: timeout, limit: limit) }
         }
         if let error {
-            guard !records.isEmpty else { throw error }
+            guard !batch.isEmpty else { throw error }
             pendingError.withLock { $0 = error }
         }
-        return records
+        return batch
     }
 
     /// The low and high watermarks (first and next offset) of a partition, from its leader.
@@ -276,9 +282,9 @@ public final class KafkaConsumer: Sendable {
         entry.pointee.metadata_size = bytes.count
     }
 
-    private static func consumeBatch(_ rk: OpaquePointer, timeout: Duration, limit: Int) -> ([ConsumerRecord], KafkaError?) {
+    private static func consumeBatch(_ rk: OpaquePointer, timeout: Duration, limit: Int) -> (ConsumedBatch, KafkaError?) {
         guard let consumerQueue = rd_kafka_queue_get_consumer(rk) else {
-            return ([], KafkaError(.invalidArgument, "the consumer has no consumer queue"))
+            return (ConsumedBatch(messages: []), KafkaError(.invalidArgument, "the consumer has no consumer queue"))
         }
         defer { rd_kafka_queue_destroy(consumerQueue) }
         var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: limit)
@@ -292,74 +298,28 @@ public final class KafkaConsumer: Sendable {
             let rest = rd_kafka_consume_batch_queue(consumerQueue, 0, base + 1, limit - 1)
             return first + max(0, rest)
         }
-        guard count > 0 else { return ([], nil) }
+        guard count > 0 else { return (ConsumedBatch(messages: []), nil) }
 
-        var records: [ConsumerRecord] = []
+        var records: [UnsafeMutablePointer<rd_kafka_message_t>] = []
         records.reserveCapacity(count)
         var firstError: KafkaError?
-        var topicNames: [OpaquePointer: String] = [:]
         for message in messages[0..<count] {
             guard let message else { continue }
-            defer { rd_kafka_message_destroy(message) }
-            let topic = message.pointee.rkt.map { rkt in
-                if let name = topicNames[rkt] { return name }
-                let name = String(cString: rd_kafka_topic_name(rkt))
-                topicNames[rkt] = name
-                return name
-            } ?? ""
             let err = message.pointee.err
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                defer { rd_kafka_message_destroy(message) }
                 if err != RD_KAFKA_RESP_ERR__PARTITION_EOF, firstError == nil {
                     let detail = message.pointee.payload.map {
                         String(decoding: UnsafeRawBufferPointer(start: $0, count: message.pointee.len), as: UTF8.self)
                     }
+                    let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
                     let place = topic.isEmpty ? "consumer" : "\(topic)-\(message.pointee.partition)"
                     firstError = KafkaError.rdKafka(err, "consume \(place)", detail: detail)
                 }
                 continue
             }
-            records.append(record(from: message, topic: topic))
+            records.append(message)
         }
-        return (records, firstError)
-    }
-
-    private static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> ConsumerRecord {
-        var rdTimestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &rdTimestampType)
-        let timestampType: TimestampType = switch rdTimestampType {
-        case RD_KAFKA_TIMESTAMP_CREATE_TIME: .createTime
-        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: .logAppendTime
-        default: .notAvailable
-        }
-        return ConsumerRecord(
-            topic: topic,
-            partition: message.pointee.partition,
-            offset: message.pointee.offset,
-            key: copyBytes(message.pointee.key, message.pointee.key_len),
-            value: copyBytes(message.pointee.payload, message.pointee.len),
-            headers: headers(of: message),
-            timestamp: timestamp,
-            timestampType: timestampType
-        )
-    }
-
-    private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-        var list: OpaquePointer?
-        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        var headers: [KafkaHeader] = []
-        var index = 0
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: copyBytes(value, size)))
-            index += 1
-        }
-        return headers
-    }
-
-    private static func copyBytes(_ pointer: UnsafeRawPointer?, _ count: Int) -> [UInt8]? {
-        guard let pointer else { return nil }
-        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+        return (ConsumedBatch(messages: records), firstError)
     }
 }

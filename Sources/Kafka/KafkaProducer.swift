@@ -136,29 +136,62 @@ public final class KafkaProducer: Sendable {
         sendTagged(records, firstTag: firstTag)
     }
 
+    /// Queues a copy of each record of `range` in `batch` for `topic`: same partition, key,
+    /// value, headers and timestamp (when the record has one; otherwise the send time), tagged
+    /// like ``send(_:firstTag:)``. The bytes go straight from the consumer's memory into the
+    /// producer's, with no copy in Swift.
+    ///
+    /// - Parameter headerValues: rewrites each header value (name, value; `nil` for null) on
+    ///   the way, as a header converter would; `nil` copies headers as they are. An error it
+    ///   throws stops the sends at that record, like a failed send.
+    /// - Returns: as ``send(_:firstTag:)``.
+    public func send(
+        copiesOf batch: ConsumedBatch, _ range: Range<Int>, to topic: String, firstTag: UInt64,
+        headerValues: ((String, [UInt8]?) throws -> [UInt8]?)? = nil
+    ) -> (queued: Int, error: KafkaError?) {
+        var rkt: OpaquePointer?
+        return sendTagged(count: range.count, firstTag: firstTag) { offset, context, rk in
+            if rkt == nil { rkt = try topics.handle(for: topic, rk: rk) }
+            try Self.produceCopy(batch.messages[range.lowerBound + offset], topic: rkt!, topicName: topic,
+                                 context: context, rk: rk, headerValues: headerValues)
+        }
+    }
+
     /// The tagged sends; generic within this module only, so that it is specialized for each
     /// caller's collection (iterating an unspecialized one copied every record).
     private func sendTagged(_ records: some Collection<ProducerRecord>, firstTag: UInt64) -> (queued: Int, error: KafkaError?) {
+        // Records come in runs per topic: look the handle up when the topic changes.
+        var topicName: String?
+        var topic: OpaquePointer?
+        var iterator = records.makeIterator()
+        return sendTagged(count: records.count, firstTag: firstTag) { _, context, rk in
+            let record = iterator.next()!
+            if topicName != record.topic || topic == nil {
+                topic = try topics.handle(for: record.topic, rk: rk)
+                topicName = record.topic
+            }
+            try Self.produce(record, topic: topic!, context: context, rk: rk)
+        }
+    }
+
+    /// Lends the client once and calls `produce` for `count` records in order, with each
+    /// record's tagged opaque pointer; stops at the first error.
+    private func sendTagged(
+        count: Int, firstTag: UInt64, _ produce: (Int, UnsafeMutableRawPointer, OpaquePointer) throws -> Void
+    ) -> (queued: Int, error: KafkaError?) {
         guard client.callbacks.taggedDeliveries.hasHandler else {
             return (0, KafkaError(.invalidArgument, "tagged send without a delivery handler"))
         }
         var queued = 0
         do {
             try client.withHandle { rk in
-                // Records come in runs per topic: look the handle up when the topic changes.
-                var topicName: String?
-                var topic: OpaquePointer?
-                for record in records {
+                while queued < count {
                     // Below 2⁶³ (checked here) plus a count: no overflow.
                     let tag = firstTag + UInt64(queued)
                     guard let opaque = TaggedDeliveryQueue.opaque(for: tag) else {
                         throw KafkaError(.invalidArgument, "delivery tag \(tag) is too large")
                     }
-                    if topicName != record.topic || topic == nil {
-                        topic = try topics.handle(for: record.topic, rk: rk)
-                        topicName = record.topic
-                    }
-                    try Self.produce(record, topic: topic!, context: opaque, rk: rk)
+                    try produce(queued, opaque, rk)
                     queued += 1
                 }
             }
@@ -302,44 +335,82 @@ public final class KafkaProducer: Sendable {
     private static func produce(
         _ record: ProducerRecord, topic: OpaquePointer, context: UnsafeMutableRawPointer, rk: OpaquePointer
     ) throws {
-        var headers = try makeHeaders(record.headers)
-        defer { if let headers { rd_kafka_headers_destroy(headers) } }
-
-        let error: OpaquePointer? = withBytes(record.key) { key in
+        let headers = try makeHeaders(record.headers)
+        let error = withBytes(record.key) { key in
             withBytes(record.value) { value in
-                // At most 8 arguments; a stack buffer keeps the send path free of heap allocations.
-                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { args in
-                    var count = 0
-                    func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
-                        var arg = rd_kafka_vu_t()
-                        arg.vtype = type
-                        set(&arg)
-                        args.initializeElement(at: count, to: arg)
-                        count += 1
-                    }
-                    append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
-                    append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA }
-                    append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    if let key {
-                        append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key.pointer; $0.u.mem.size = key.count }
-                    }
-                    append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value?.pointer; $0.u.mem.size = value?.count ?? 0 }
-                    if let timestamp = record.timestamp {
-                        append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
-                    }
-                    if let headers {
-                        append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
-                    }
-                    append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = context }
-                    defer { args.baseAddress!.deinitialize(count: count) }
-                    return rd_kafka_produceva(rk, args.baseAddress, count)
-                }
+                produceva(rk, topic: topic, partition: record.partition ?? RD_KAFKA_PARTITION_UA, key: key, value: value,
+                          timestamp: record.timestamp, headers: headers, context: context)
             }
         }
         if let error {
             throw KafkaError.rdKafka(consuming: error, "cannot send to topic '\(record.topic)'")
         }
-        headers = nil  // librdkafka owns them once the record is queued
+    }
+
+    /// Produces a copy of a consumed message (see ``send(copiesOf:_:to:firstTag:headerValues:)``).
+    private static func produceCopy(
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: OpaquePointer, topicName: String,
+        context: UnsafeMutableRawPointer, rk: OpaquePointer, headerValues: ((String, [UInt8]?) throws -> [UInt8]?)?
+    ) throws {
+        var headers: OpaquePointer?
+        if let headerValues {
+            var converted: [KafkaHeader] = []
+            try ConsumedBatch.forEachHeader(of: message) { name, value in
+                converted.append(KafkaHeader(key: name, value: try headerValues(name, value)))
+            }
+            headers = try makeHeaders(converted)
+        } else {
+            var source: OpaquePointer?
+            if rd_kafka_message_headers(message, &source) == RD_KAFKA_RESP_ERR_NO_ERROR, let source {
+                headers = rd_kafka_headers_copy(source)
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        let key = message.pointee.key.map { Bytes(pointer: $0, count: message.pointee.key_len) }
+        let value = message.pointee.payload.map { Bytes(pointer: $0, count: message.pointee.len) }
+        if let error = produceva(rk, topic: topic, partition: message.pointee.partition, key: key, value: value,
+                                 timestamp: timestamp >= 0 ? timestamp : nil, headers: headers, context: context) {
+            throw KafkaError.rdKafka(consuming: error, "cannot send to topic '\(topicName)'")
+        }
+    }
+
+    /// `rd_kafka_produceva` with a copy of the bytes; `headers` pass to librdkafka when the
+    /// record is queued and are destroyed otherwise. Returns librdkafka's error, if any.
+    private static func produceva(
+        _ rk: OpaquePointer, topic: OpaquePointer, partition: Int32, key: Bytes?, value: Bytes?, timestamp: Int64?,
+        headers: OpaquePointer?, context: UnsafeMutableRawPointer
+    ) -> OpaquePointer? {
+        // At most 8 arguments; a stack buffer keeps the send path free of heap allocations.
+        let error: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { args in
+            var count = 0
+            func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                var arg = rd_kafka_vu_t()
+                arg.vtype = type
+                set(&arg)
+                args.initializeElement(at: count, to: arg)
+                count += 1
+            }
+            append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
+            append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
+            append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+            if let key {
+                append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key.pointer; $0.u.mem.size = key.count }
+            }
+            append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value?.pointer; $0.u.mem.size = value?.count ?? 0 }
+            if let timestamp {
+                append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+            }
+            if let headers {
+                append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
+            }
+            append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = context }
+            defer { args.baseAddress!.deinitialize(count: count) }
+            return rd_kafka_produceva(rk, args.baseAddress, count)
+        }
+        // librdkafka owns the headers once the record is queued.
+        if error != nil, let headers { rd_kafka_headers_destroy(headers) }
+        return error
     }
 
     private static func makeHeaders(_ headers: [KafkaHeader]) throws -> OpaquePointer? {
@@ -357,6 +428,7 @@ public final class KafkaProducer: Sendable {
         return list
     }
 
+    /// Bytes to send; never a null pointer (see ``emptyBytes``).
     private struct Bytes {
         var pointer: UnsafeMutableRawPointer
         var count: Int

@@ -1,4 +1,5 @@
 import ConnectAPI
+import ConnectKafka
 import Kafka
 import KafkaProtocol
 import Logging
@@ -10,7 +11,11 @@ import Synchronization
 /// consumer on the source cluster (resuming after the offsets Connect stored) turns each record
 /// into a ``SourceRecord`` for the remote topic, same partition, key, value, headers and
 /// timestamp; acknowledged records feed the ``OffsetSyncWriter``.
-public final class MirrorSourceTask: SourceTask {
+///
+/// As a ``KafkaCopySourceTask`` it also hands the worker the consumed records themselves, one
+/// lane per assigned partition, so that a worker with byte-array converters copies them
+/// without building a ``SourceRecord`` for each.
+public final class MirrorSourceTask: KafkaCopySourceTask {
     public static let className = "org.apache.kafka.connect.mirror.MirrorSourceTask"
     /// The slice a poll waits in one go, so that cancellation is noticed promptly.
     static let pollSlice: Duration = .milliseconds(100)
@@ -23,6 +28,9 @@ public final class MirrorSourceTask: SourceTask {
         let converter: RecordConverter
         let pollTimeout: Duration
         let partitions: [TopicPartition]
+        /// One per partition, in the order of `partitions`.
+        let lanes: [KafkaCopyLane]
+        let laneIndex: [TopicPartition: Int]
     }
 
     enum State: Sendable {
@@ -95,10 +103,16 @@ public final class MirrorSourceTask: SourceTask {
             throw error
         }
 
+        let lanes = partitions.map { partition in
+            KafkaCopyLane(
+                sourcePartition: MirrorSourceOffsets.wrapPartition(partition, sourceClusterAlias: sourceAlias),
+                targetTopic: policy.formatRemoteTopic(sourceClusterAlias: sourceAlias, topic: partition.topic))
+        }
         let running = Running(
             consumer: consumer, offsetSyncProducer: producer, offsetSyncWriter: writer,
             converter: RecordConverter(sourceClusterAlias: sourceAlias, policy: policy),
-            pollTimeout: config.consumerPollTimeout, partitions: partitions)
+            pollTimeout: config.consumerPollTimeout, partitions: partitions, lanes: lanes,
+            laneIndex: Dictionary(partitions.enumerated().map { ($1, $0) }) { first, _ in first })
         let accepted = state.withLock { state -> Bool in
             guard case .created = state else { return false }
             state = .running(running)
@@ -116,25 +130,53 @@ public final class MirrorSourceTask: SourceTask {
     }
 
     public func poll() async throws -> [SourceRecord] {
+        guard let (running, batch) = try await pollConsumer() else { return [] }
+        return running.converter.convert(batch.records())
+    }
+
+    public var copyLanes: [KafkaCopyLane] {
+        state.withLock { if case .running(let running) = $0 { running.lanes } else { [] } }
+    }
+
+    public func pollCopies() async throws -> KafkaCopyBatch {
+        guard let (running, batch) = try await pollConsumer() else {
+            return KafkaCopyBatch(records: ConsumedBatch.empty, lanes: [])
+        }
+        let lanes = try batch.runs.map { run in
+            guard let lane = running.laneIndex[run.topicPartition] else {
+                throw ConnectError("Consumed a record of \(run.topicPartition), which is not assigned to this task")
+            }
+            return lane
+        }
+        return KafkaCopyBatch(records: batch, lanes: lanes)
+    }
+
+    public func sourceOffset(lane: Int, offset: Int64) -> SourceOffset {
+        MirrorSourceOffsets.wrapOffset(offset)
+    }
+
+    /// Waits up to `consumer.poll.timeout.ms` for records; `nil` when none came, the task is
+    /// stopping, or the poll failed (logged, as Apache does).
+    private func pollConsumer() async throws -> (Running, ConsumedBatch)? {
         guard !stopping.load(ordering: .relaxed),
-              case .running(let running) = state.withLock({ $0 }) else { return [] }
+              case .running(let running) = state.withLock({ $0 }) else { return nil }
         let deadline = ContinuousClock.now + running.pollTimeout
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             let slice = min(Self.pollSlice, max(.zero, deadline - .now))
-            let records: [ConsumerRecord]
+            let batch: ConsumedBatch
             do {
-                records = try await running.consumer.poll(timeout: slice)
+                batch = try await running.consumer.pollBatch(timeout: slice)
             } catch let error as KafkaError where error.code == .clientClosed {
-                return []
+                return nil
             } catch let error as KafkaError where !error.isFatal {
                 // Like Apache: a Kafka error during poll is logged and the poll returns nothing.
                 logger.warning("Failure during poll", metadata: ["error": "\(error)"])
-                return []
+                return nil
             }
-            if !records.isEmpty { return running.converter.convert(records) }
+            if !batch.isEmpty { return (running, batch) }
             if ContinuousClock.now >= deadline { break }
         }
-        return []
+        return nil
     }
 
     public func commit() async throws {
@@ -176,6 +218,25 @@ public final class MirrorSourceTask: SourceTask {
             replicated.append(OffsetSync(
                 topicPartition: topicPartition, upstreamOffset: MirrorSourceOffsets.unwrapOffset(record.sourceOffset),
                 downstreamOffset: metadata.offset))
+        }
+        if !replicated.isEmpty, writer.maybeQueueOffsetSyncs(replicated) {
+            writer.firePendingOffsetSyncs()
+        }
+    }
+
+    /// ``commitRecords(_:)`` for the copy path.
+    public func commitCopies(_ acknowledged: [KafkaCopyAcknowledgement]) async throws {
+        guard !stopping.load(ordering: .relaxed), case .running(let running) = state.withLock({ $0 }),
+              let writer = running.offsetSyncWriter else { return }
+        var replicated: [OffsetSync] = []
+        replicated.reserveCapacity(acknowledged.count)
+        for copy in acknowledged {
+            guard copy.targetOffset >= 0 else {
+                logger.error("Record metadata has no offset: cannot sync offsets", metadata: ["topic": "\(running.lanes[copy.lane].targetTopic)"])
+                continue
+            }
+            replicated.append(OffsetSync(
+                topicPartition: running.partitions[copy.lane], upstreamOffset: copy.sourceOffset, downstreamOffset: copy.targetOffset))
         }
         if !replicated.isEmpty, writer.maybeQueueOffsetSyncs(replicated) {
             writer.firePendingOffsetSyncs()

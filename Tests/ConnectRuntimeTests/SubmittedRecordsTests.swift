@@ -7,7 +7,7 @@ import Testing
     let partitionB: OffsetMap = ["p": "b"]
 
     @Test func onlyAnAcknowledgedPrefixIsCommittable() throws {
-        var records = SubmittedRecords()
+        var records = SourceRecordOffsets()
         let a1Ticket = records.submit(partition: partitionA, offset: ["o": 1])
         let a1 = try #require(a1Ticket)
         let a2Ticket = records.submit(partition: partitionA, offset: ["o": 2])
@@ -25,14 +25,14 @@ import Testing
     }
 
     @Test func recordsWithoutSourceOffsetsAreNeverCommitted() {
-        var records = SubmittedRecords()
+        var records = SourceRecordOffsets()
         #expect(records.submit(partition: nil, offset: ["o": 1]) == nil)
         #expect(records.submit(partition: partitionA, offset: nil) == nil)
         #expect(records.takeCommittable().isEmpty)
     }
 
     @Test func aFailedFlushIsRestoredUnderNewerOffsets() throws {
-        var records = SubmittedRecords()
+        var records = SourceRecordOffsets()
         let firstTicket = records.submit(partition: partitionA, offset: ["o": 1])
         let first = try #require(firstTicket)
         records.acknowledge(first)
@@ -49,6 +49,23 @@ import Testing
         records.restore([partitionB: ["o": 7]])
         #expect(records.takeCommittable() == [partitionB: ["o": 7]])
     }
+
+    /// The copy path's form: lanes by number, Kafka offsets.
+    @Test func lanesAndKafkaOffsetsFollowTheSameRules() throws {
+        var copies = SubmittedRecords<Int, Int64>()
+        var tickets: [SubmittedRecords<Int, Int64>.Ticket] = []
+        for offset in 0..<4 {
+            let ticket = copies.submit(partition: offset % 2, offset: Int64(100 + offset))
+            tickets.append(try #require(ticket))
+        }
+        copies.acknowledge(tickets[3])
+        copies.acknowledge(tickets[0])
+        #expect(copies.takeCommittable() == [0: 100], "lane 1's first record is still in flight")
+        copies.acknowledge(tickets[1])
+        copies.acknowledge(tickets[2])
+        #expect(copies.takeCommittable() == [0: 102, 1: 103])
+        #expect(copies.inFlight == 0)
+    }
 }
 
 @Suite struct SubmittedRecordsManyInFlightTests {
@@ -57,8 +74,8 @@ import Testing
     /// offset is always the newest record of its fully acknowledged prefix.
     @Test func committableOffsetsFollowTheAcknowledgedPrefix() throws {
         let partitions: [OffsetMap] = [["p": "a"], ["p": "b"], ["p": "c"]]
-        var records = SubmittedRecords()
-        var tickets: [(partition: Int, offset: Int, ticket: SubmittedRecords.Ticket)] = []
+        var records = SourceRecordOffsets()
+        var tickets: [(partition: Int, offset: Int, ticket: SourceRecordOffsets.Ticket)] = []
         for offset in 0..<3_000 {
             for (index, partition) in partitions.enumerated() {
                 let submitted = records.submit(partition: partition, offset: ["o": .int64(Int64(offset))])
@@ -111,14 +128,14 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 @Suite struct InFlightRecordsTests {
-    private func entry(_ offset: Int) -> InFlightRecords.Entry {
-        InFlightRecords.Entry(
+    private func entry(_ offset: Int) -> WorkerSourceTask.InFlightRecord {
+        WorkerSourceTask.InFlightRecord(
             record: SourceRecord(sourcePartition: ["p": "a"], sourceOffset: ["o": .int64(Int64(offset))], topic: "t", value: .int32(Int32(offset))),
             ticket: nil, bytes: offset)
     }
 
     @Test func recordsComeBackOnceByTagInAnyOrder() {
-        var inFlight = InFlightRecords()
+        var inFlight = InFlightRecords<WorkerSourceTask.InFlightRecord>()
         #expect(inFlight.nextTag == 0)
         for offset in 0..<5 { inFlight.add(entry(offset)) }
         #expect(inFlight.nextTag == 5)
@@ -134,7 +151,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func manyRecordsOutOfOrderStayConsistent() {
-        var inFlight = InFlightRecords()
+        var inFlight = InFlightRecords<WorkerSourceTask.InFlightRecord>()
         var random = SplitMix64(seed: 7)
         var outstanding: [UInt64] = []
         for offset in 0..<20_000 {

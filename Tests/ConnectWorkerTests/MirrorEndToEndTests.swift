@@ -201,6 +201,55 @@ import Testing
         }
     }
 
+    /// With byte-array key and value converters the worker copies consumed records as they are;
+    /// with others it builds Connect records. Both write what the converters say, as Apache's
+    /// worker does: here the copy path with the worker's default header converter
+    /// (SimpleHeaderConverter, which writes bytes as base64), and the record path with a
+    /// JsonConverter for values. Both commit the same source offsets.
+    @Test func copyAndRecordPathsWriteWhatTheConvertersSay() async throws {
+        try await withMirrorWorkers { clusters, workers in
+            let settings = WorkerSettings(cluster: clusters.backup)
+            try await createTopic(clusters.primary, "orders", partitions: 2)
+            let sent = sampleRecords("orders", prefix: "order", count: 40, partitions: 2)
+            try await produce(clusters.primary, sent)
+            let worker = try await workers.backup.start(settings)
+            var copy = mirrorConfig(mirrorSourceClass, from: "primary", to: "backup", clusters: clusters)
+            copy["header.converter"] = nil
+            try await startConnector(worker, "mm2-copy", copy)
+            try await startConnector(worker, "mm2-records", mirrorConfig(mirrorSourceClass, from: "primary", to: "backup", clusters: clusters, extra: [
+                "source.cluster.alias": "json",
+                "value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+            ]))
+            try await waitForRecords(clusters.backup, "primary.orders", atLeast: 40)
+            try await waitForRecords(clusters.backup, "json.orders", atLeast: 40)
+            let log = worker.log()
+            #expect(log.contains("Task mm2-copy-0 copies consumed Kafka records"))
+            #expect(!log.contains("Task mm2-records-"), "JsonConverter values take the record path")
+
+            let original = try await readTopic(clusters.primary, "orders")
+            let base64 = { (bytes: [UInt8]?) in bytes.map { Array(Data($0).base64EncodedString().utf8) } }
+            for partition in Int32(0)..<2 {
+                let source = original.filter { $0.partition == partition }.sorted { $0.offset < $1.offset }
+                let copied = try await readTopic(clusters.backup, "primary.orders").filter { $0.partition == partition }.sorted { $0.offset < $1.offset }
+                let converted = try await readTopic(clusters.backup, "json.orders").filter { $0.partition == partition }.sorted { $0.offset < $1.offset }
+                #expect(copied.map(\.key) == source.map(\.key) && converted.map(\.key) == source.map(\.key))
+                #expect(copied.map(\.timestamp) == source.map(\.timestamp) && converted.map(\.timestamp) == source.map(\.timestamp))
+                #expect(copied.map(\.value) == source.map(\.value))
+                #expect(copied.map(\.headers) == source.map { $0.headers.map { KafkaHeader(key: $0.key, value: base64($0.value)) } })
+                #expect(converted.map(\.value) == source.map { record in record.value.map { Array("\"".utf8) + base64($0)! + Array("\"".utf8) } })
+                #expect(converted.map(\.headers) == source.map(\.headers))
+            }
+
+            let expectedOffsets = [TopicPartition(topic: "orders", partition: 0): Int64(19), TopicPartition(topic: "orders", partition: 1): 19]
+            for connector in ["mm2-copy", "mm2-records"] {
+                try await eventually("\(connector) committed its source offsets", timeout: .seconds(30)) {
+                    let committed = try await committedMirrorSourceOffsets(clusters.backup, offsetsTopic: settings.offsetTopic, connector: connector)
+                    return committed == expectedOffsets ? .done(()) : .notYet("\(committed)")
+                }
+            }
+        }
+    }
+
     /// Both directions at once: each side's records arrive once, nothing is replicated back.
     @Test func activeActiveHasNoCycles() async throws {
         try await withMirrorWorkers { clusters, workers in

@@ -195,6 +195,88 @@ import Testing
         }
     }
 
+    /// `pollBatch` hands records over in partition runs, and `send(copiesOf:)` writes them to
+    /// another topic unchanged (same partition, key, value, null and empty values, headers
+    /// with a null value, timestamps); a header rewrite applies to every header value.
+    @Test func consumedBatchesAreCopiedUnchanged() async throws {
+        try await withKafkaTestCluster { cluster in
+            let clients = Clients(cluster: cluster)
+            let (source, copies, rewritten) = (uniqueName("copy-source"), uniqueName("copies"), uniqueName("rewritten"))
+            for topic in [source, copies, rewritten] { try await clients.createTopic(topic, partitions: 3) }
+            let baseTimestamp = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+            let records = Self.expected(topic: source, count: 600, baseTimestamp: baseTimestamp)
+                + [ProducerRecord(topic: source, partition: 1, key: nil, value: bytes("no key, no headers"))]
+            let producer = try clients.producer()
+            for record in records { try producer.send(record) { _ in } }
+            try await producer.flush(timeout: .seconds(30))
+            await producer.close()
+
+            let copier = try clients.producer()
+            let delivered = Mutex<[UInt64: Delivery]>([:])
+            copier.setDeliveryHandler { deliveries in
+                delivered.withLock { seen in for delivery in deliveries { seen[delivery.tag] = delivery } }
+            }
+            let consumer = try clients.consumer()
+            try await consumer.assign(Dictionary(uniqueKeysWithValues: (0..<3).map {
+                (TopicPartition(topic: source, partition: $0), KafkaOffset.beginning)
+            }))
+            var consumed: [ConsumerRecord] = []
+            var tag: UInt64 = 0
+            let deadline = ContinuousClock.now + .seconds(30)
+            while consumed.count < records.count, ContinuousClock.now < deadline {
+                let batch = try await consumer.pollBatch(timeout: .milliseconds(200))
+                // Runs cover the batch in order, one partition each.
+                #expect(batch.runs.map(\.range).reduce(into: [Int]()) { $0 += Array($1) } == Array(0..<batch.count))
+                let records = batch.records()
+                for run in batch.runs {
+                    #expect(run.range.allSatisfy { records[$0].topicPartition == run.topicPartition && records[$0].offset == batch.offset(at: $0) })
+                    for (topic, rewrite) in [(copies, false), (rewritten, true)] {
+                        let (queued, error) = copier.send(
+                            copiesOf: batch, run.range, to: topic, firstTag: tag,
+                            headerValues: rewrite ? { name, value in value.map { bytes(name) + $0 } ?? bytes("was null") } : nil)
+                        #expect(queued == run.range.count)
+                        #expect(error == nil)
+                        tag += UInt64(run.range.count)
+                    }
+                }
+                consumed += records
+            }
+            await consumer.close()
+            try await copier.flush(timeout: .seconds(30))
+            #expect(delivered.withLock { $0.count } == records.count * 2)
+            #expect(delivered.withLock { $0.values.allSatisfy { $0.error == nil } })
+            await copier.close()
+
+            func read(_ topic: String) async throws -> [TopicPartition: [ConsumerRecord]] {
+                let reader = try clients.consumer()
+                try await reader.assign(Dictionary(uniqueKeysWithValues: (0..<3).map {
+                    (TopicPartition(topic: topic, partition: $0), KafkaOffset.beginning)
+                }))
+                let read = try await pollRecords(reader, count: records.count)
+                await reader.close()
+                return Dictionary(grouping: read) { TopicPartition(topic: source, partition: $0.partition) }
+            }
+            let original = Dictionary(grouping: consumed, by: \.topicPartition)
+            let copied = try await read(copies)
+            let rewrittenRecords = try await read(rewritten)
+            #expect(copied.values.map(\.count).reduce(0, +) == records.count)
+            for (partition, sourceRecords) in original {
+                let copy = copied[partition] ?? []
+                #expect(copy.map(\.key) == sourceRecords.map(\.key))
+                #expect(copy.map(\.value) == sourceRecords.map(\.value))
+                #expect(copy.map(\.headers) == sourceRecords.map(\.headers))
+                #expect(copy.map(\.timestamp) == sourceRecords.map(\.timestamp))
+                #expect(copy.map(\.offset) == sourceRecords.map(\.offset))
+                let expectedHeaders = sourceRecords.map { record in
+                    record.headers.map { header in KafkaHeader(key: header.key, value: header.value.map { bytes(header.key) + $0 } ?? bytes("was null")) }
+                }
+                #expect((rewrittenRecords[partition] ?? []).map(\.headers) == expectedHeaders)
+                #expect((rewrittenRecords[partition] ?? []).map(\.value) == sourceRecords.map(\.value))
+            }
+            #expect(consumed.contains { $0.value == [] } && consumed.contains { $0.value == nil } && consumed.contains { $0.key == nil })
+        }
+    }
+
     /// With `.owner(idle:)`, reports wait for the owner (up to `idle`) and then run in order on
     /// the thread that serves them; flush and close serve while they wait, so no report is lost.
     @Test func ownerServedDeliveryReportsWaitForTheOwner() async throws {

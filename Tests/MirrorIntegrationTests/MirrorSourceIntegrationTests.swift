@@ -24,13 +24,14 @@ struct MirrorSourceIntegrationTests {
     }
 
     static func startTasks(
-        _ connector: MirrorSourceConnector, maxTasks: Int, target: MirrorSourceClients, offsets: MirrorSourceTestOffsets
+        _ connector: MirrorSourceConnector, maxTasks: Int, target: MirrorSourceClients, offsets: MirrorSourceTestOffsets,
+        mode: MirrorSourceTestDriver.Mode = .records
     ) async throws -> [MirrorSourceTestDriver] {
         var drivers: [MirrorSourceTestDriver] = []
         for config in try await connector.taskConfigs(maxTasks: maxTasks) {
             let task = MirrorSourceTask()
             try await task.start(config, context: MirrorSourceTestTaskContext(configs: config, offsetStorageReader: offsets))
-            drivers.append(try MirrorSourceTestDriver(task: task, target: target, offsets: offsets))
+            drivers.append(try MirrorSourceTestDriver(task: task, target: target, offsets: offsets, mode: mode))
         }
         return drivers
     }
@@ -42,7 +43,10 @@ struct MirrorSourceIntegrationTests {
         }
     }
 
-    @Test func replicatesRecordsTopicsAndOffsetSyncs() async throws {
+    /// Both ways a worker runs the task: Connect records (`poll`), and copies of the consumed
+    /// records (`pollCopies`, as with byte-array converters) give the same records, offsets and syncs.
+    @Test(arguments: MirrorSourceTestDriver.Mode.allCases)
+    func replicatesRecordsTopicsAndOffsetSyncs(mode: MirrorSourceTestDriver.Mode) async throws {
         try await withKafkaTestClusters(count: 2) { clusters in
             let source = MirrorSourceClients(bootstrapServers: clusters[0].bootstrapServers)
             let target = MirrorSourceClients(bootstrapServers: clusters[1].bootstrapServers)
@@ -72,7 +76,8 @@ struct MirrorSourceIntegrationTests {
             #expect(configs.map { $0["task.index"] } == ["0", "1"])
 
             let offsets = MirrorSourceTestOffsets()
-            let drivers = try await Self.startTasks(connector, maxTasks: 2, target: target, offsets: offsets)
+            let drivers = try await Self.startTasks(connector, maxTasks: 2, target: target, offsets: offsets, mode: mode)
+            #expect(drivers.map { $0.task.copyLanes.map(\.targetTopic) } == [["primary.heartbeats", "primary.orders"], ["primary.orders", "primary.orders"]])
             // orders-1 holds 20 records (task 0), orders-0 and orders-2 40 (task 1).
             try await drivers[0].replicate(20)
             try await drivers[1].replicate(40)

@@ -1,4 +1,5 @@
 import ConnectAPI
+import ConnectKafka
 import Foundation
 import Kafka
 import KafkaProtocol
@@ -156,25 +157,48 @@ struct MirrorSourceTestTaskContext: SourceTaskContext {
 
 /// Drives a source task the way the runtime's WorkerSourceTask does: poll, send every record
 /// with a producer on the target without waiting, hand acknowledged records to `commitRecord`
-/// in acknowledgement order, store their source offsets, and call `commit()` at the end.
+/// in acknowledgement order, store their source offsets, and call `commit()` at the end. In
+/// ``Mode/copies`` it takes the worker's copy path instead: `pollCopies`, the producer's copy
+/// sends, `commitCopies`, and source offsets from `sourceOffset(lane:offset:)`.
 final class MirrorSourceTestDriver: Sendable {
+    enum Mode: Sendable, CaseIterable { case records, copies }
+
     let task: MirrorSourceTask
     let producer: KafkaProducer
     let offsets: MirrorSourceTestOffsets
+    let mode: Mode
     private let acknowledged = Mutex<(records: [(SourceRecord, SourceRecordMetadata)], failure: KafkaError?)>(([], nil))
+    /// The copy path's sends by tag (lane, source offset), and its acknowledgements.
+    private let copies = Mutex<(inFlight: [UInt64: (lane: Int, offset: Int64)], acknowledged: [KafkaCopyAcknowledgement], nextTag: UInt64)>(([:], [], 0))
     /// Time spent inside the task's `poll`.
     let pollTime = Mutex<Duration>(.zero)
 
-    init(task: MirrorSourceTask, target: MirrorSourceClients, offsets: MirrorSourceTestOffsets) throws {
+    init(task: MirrorSourceTask, target: MirrorSourceClients, offsets: MirrorSourceTestOffsets, mode: Mode = .records) throws {
         self.task = task
         self.offsets = offsets
+        self.mode = mode
         producer = try target.producer(["linger.ms": "5"])
+        producer.setDeliveryHandler { [weak self] deliveries in self?.recordCopyDeliveries(deliveries) }
+    }
+
+    private func recordCopyDeliveries(_ deliveries: [Delivery]) {
+        copies.withLock { state in
+            for delivery in deliveries {
+                guard let sent = state.inFlight.removeValue(forKey: delivery.tag) else { continue }
+                if let error = delivery.error {
+                    acknowledged.withLock { $0.failure = $0.failure ?? error }
+                    continue
+                }
+                state.acknowledged.append(KafkaCopyAcknowledgement(lane: sent.lane, sourceOffset: sent.offset, targetOffset: delivery.offset))
+            }
+        }
     }
 
     /// One poll and its sends, then the acknowledgements so far; returns how many records the
     /// poll returned.
     @discardableResult
     func step() async throws -> Int {
+        if mode == .copies { return try await stepCopies() }
         let started = ContinuousClock.now
         let records = try await task.poll()
         let elapsed = ContinuousClock.now - started
@@ -208,6 +232,38 @@ final class MirrorSourceTestDriver: Sendable {
         return records.count
     }
 
+    private func stepCopies() async throws -> Int {
+        let started = ContinuousClock.now
+        let batch = try await task.pollCopies()
+        pollTime.withLock { $0 += ContinuousClock.now - started }
+        let lanes = task.copyLanes
+        for (run, lane) in zip(batch.records.runs, batch.lanes) {
+            var next = run.range.lowerBound
+            while next < run.range.upperBound {
+                let firstTag = copies.withLock { state in
+                    let first = state.nextTag
+                    for index in next..<run.range.upperBound {
+                        state.inFlight[first + UInt64(index - next)] = (lane, batch.records.offset(at: index))
+                    }
+                    return first
+                }
+                let (queued, error) = producer.send(copiesOf: batch.records, next..<run.range.upperBound, to: lanes[lane].targetTopic, firstTag: firstTag)
+                copies.withLock { state in
+                    state.nextTag = firstTag + UInt64(queued)
+                    for index in (next + queued)..<run.range.upperBound { state.inFlight[firstTag + UInt64(index - next)] = nil }
+                }
+                next += queued
+                if let error {
+                    guard error.code == .queueFull else { throw error }
+                    try await deliverAcknowledgements()
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+        }
+        try await deliverAcknowledgements()
+        return batch.records.count
+    }
+
     /// Steps until `count` records were polled, waits for their acknowledgements and commits;
     /// fails after `timeout`.
     func replicate(_ count: Int, timeout: Duration = .seconds(60)) async throws {
@@ -229,6 +285,17 @@ final class MirrorSourceTestDriver: Sendable {
     }
 
     private func deliverAcknowledgements() async throws {
+        let acknowledgedCopies = copies.withLock { state in
+            defer { state.acknowledged.removeAll(keepingCapacity: true) }
+            return state.acknowledged
+        }
+        if !acknowledgedCopies.isEmpty {
+            try await task.commitCopies(acknowledgedCopies)
+            let lanes = task.copyLanes
+            for copy in acknowledgedCopies {
+                offsets.store(lanes[copy.lane].sourcePartition, task.sourceOffset(lane: copy.lane, offset: copy.sourceOffset))
+            }
+        }
         let (records, failure) = acknowledged.withLock { state in
             defer { state.records.removeAll(keepingCapacity: true) }
             return (state.records, state.failure)

@@ -5,12 +5,15 @@ import ConnectAPI
 /// acknowledged by Kafka (Apache's `SubmittedRecords`). Offsets of records still in flight
 /// are never committed, so a crash never skips an unwritten record.
 ///
+/// Generic over how partitions and offsets are named: Connect's maps for ``SourceRecord``s
+/// (``SourceRecordOffsets``), a lane number and a Kafka offset for copied records.
+///
 /// Submitting and acknowledging are O(1) (amortized): a ticket names its partition's queue by
 /// index and its record by a per-partition sequence number, and the newest committable offset
 /// stays in its queue, so acknowledging hashes no offset map and no queue is copied, however
 /// many records are in flight. Submitting hashes the source partition only when it differs
 /// from the previous record's.
-struct SubmittedRecords: Sendable {
+struct SubmittedRecords<Partition: Hashable & Sendable, Offset: Sendable>: Sendable {
     /// A handle that identifies one submitted record when its acknowledgement arrives.
     struct Ticket: Hashable, Sendable {
         fileprivate let queue: Int
@@ -20,20 +23,20 @@ struct SubmittedRecords: Sendable {
     /// The records of one source partition not yet covered by a committable offset, oldest
     /// first, from `head` on (entries before `head` are resolved and wait for compaction).
     private struct PartitionQueue: Sendable {
-        let partition: OffsetMap
+        let partition: Partition
         /// The newest offset that became committable since the last ``takeCommittable()``.
-        var committable: OffsetMap?
-        var offsets: [OffsetMap] = []
+        var committable: Offset?
+        var offsets: [Offset] = []
         var acknowledged: [Bool] = []
         var head = 0
         /// The sequence number of `offsets[head]`.
         var headSequence: UInt64 = 0
 
-        init(partition: OffsetMap) { self.partition = partition }
+        init(partition: Partition) { self.partition = partition }
 
         var nextSequence: UInt64 { headSequence + UInt64(offsets.count - head) }
 
-        mutating func append(_ offset: OffsetMap) -> UInt64 {
+        mutating func append(_ offset: Offset) -> UInt64 {
             let sequence = nextSequence
             offsets.append(offset)
             acknowledged.append(false)
@@ -42,7 +45,7 @@ struct SubmittedRecords: Sendable {
 
         /// Marks a record acknowledged; returns how many records at the head became resolved
         /// and the offset of the newest of them.
-        mutating func acknowledge(_ sequence: UInt64) -> (advanced: Int, offset: OffsetMap?) {
+        mutating func acknowledge(_ sequence: UInt64) -> (advanced: Int, offset: Offset?) {
             guard sequence >= headSequence else { return (0, nil) }
             let index = head + Int(sequence - headSequence)
             guard index < offsets.count else { return (0, nil) }
@@ -67,19 +70,19 @@ struct SubmittedRecords: Sendable {
         }
     }
 
-    private var queueIndex: [OffsetMap: Int] = [:]
+    private var queueIndex: [Partition: Int] = [:]
     private var queues: [PartitionQueue] = []
     /// The queues holding a ``PartitionQueue/committable`` offset.
     private var committableQueues: [Int] = []
     /// The queue of the last submitted record's partition (records come in runs per partition).
-    private var lastQueue: (partition: OffsetMap, index: Int)?
+    private var lastQueue: (partition: Partition, index: Int)?
 
     /// Number of records sent but not yet acknowledged or committable.
     private(set) var inFlight = 0
 
     /// Records a record just handed to the producer. Records without a source partition or
     /// offset (allowed by the API) are never committed and return `nil`.
-    mutating func submit(partition: OffsetMap?, offset: OffsetMap?) -> Ticket? {
+    mutating func submit(partition: Partition?, offset: Offset?) -> Ticket? {
         guard let partition, let offset else { return nil }
         let index: Int
         if let last = lastQueue, last.partition == partition {
@@ -110,8 +113,8 @@ struct SubmittedRecords: Sendable {
     }
 
     /// Takes the offsets that became committable since the last call.
-    mutating func takeCommittable() -> [OffsetMap: OffsetMap] {
-        var offsets: [OffsetMap: OffsetMap] = [:]
+    mutating func takeCommittable() -> [Partition: Offset] {
+        var offsets: [Partition: Offset] = [:]
         for index in committableQueues {
             offsets[queues[index].partition] = queues[index].committable
             queues[index].committable = nil
@@ -121,7 +124,7 @@ struct SubmittedRecords: Sendable {
     }
 
     /// Puts back offsets whose flush failed, unless newer ones arrived meanwhile.
-    mutating func restore(_ offsets: [OffsetMap: OffsetMap]) {
+    mutating func restore(_ offsets: [Partition: Offset]) {
         for (partition, offset) in offsets {
             guard let index = queueIndex[partition], queues[index].committable == nil else { continue }
             queues[index].committable = offset
@@ -129,3 +132,6 @@ struct SubmittedRecords: Sendable {
         }
     }
 }
+
+/// ``SubmittedRecords`` of ``SourceRecord``s, by their source partitions and offsets.
+typealias SourceRecordOffsets = SubmittedRecords<OffsetMap, OffsetMap>

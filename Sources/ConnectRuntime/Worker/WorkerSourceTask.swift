@@ -1,4 +1,5 @@
 import ConnectAPI
+import ConnectKafka
 import Kafka
 import Logging
 import Synchronization
@@ -7,6 +8,11 @@ import Synchronization
 /// sends them with the task's own producer, and commits source offsets every
 /// `offset.flush.interval.ms` — only offsets whose record, and every record before it from the
 /// same source partition, Kafka has acknowledged.
+///
+/// A ``KafkaCopySourceTask`` with byte-array key and value converters takes the copy path
+/// instead: its consumed records go to the producer as they are (header values still through
+/// the header converter), and their offsets are tracked as numbers per lane; what reaches
+/// Kafka and the offsets topic is the same.
 final class WorkerSourceTask: WorkerJob {
     let id: ConnectorTaskId
     let control: WatchedValue<TaskControl>
@@ -20,14 +26,43 @@ final class WorkerSourceTask: WorkerJob {
     private let flushTimeout: Duration
     /// `topic.tracking.enable`: report the topics records were written to.
     private let tracksTopics: Bool
+    /// Set for the copy path.
+    private let copier: Copier?
     private let logger: Logger
     let metrics: TaskMetrics
 
+    /// The copy path's task, and the header converter when it is not a byte-array one.
+    private struct Copier: Sendable {
+        let task: any KafkaCopySourceTask
+        let headerConverter: (any HeaderConverter)?
+    }
+
+    /// A record sent and not yet acknowledged.
+    struct InFlightRecord: Sendable {
+        var record: SourceRecord
+        var ticket: SourceRecordOffsets.Ticket?
+        var bytes: Int
+    }
+
+    /// A copy sent and not yet acknowledged.
+    struct InFlightCopy: Sendable {
+        var ticket: SubmittedRecords<Int, Int64>.Ticket?
+        var lane: Int
+        var offset: Int64
+        var bytes: Int
+    }
+
     private struct Shared {
-        var submitted = SubmittedRecords()
-        var inFlight = InFlightRecords()
+        var submitted = SourceRecordOffsets()
+        var inFlight = InFlightRecords<InFlightRecord>()
         /// Acknowledged records waiting for the task's `commitRecords`.
         var acknowledged: [AcknowledgedSourceRecord] = []
+        /// The copy path's counterparts, by lane and Kafka offset; the lanes are read once,
+        /// when the task started.
+        var copyLanes: [KafkaCopyLane] = []
+        var copies = SubmittedRecords<Int, Int64>()
+        var copiesInFlight = InFlightRecords<InFlightCopy>()
+        var copiesAcknowledged: [KafkaCopyAcknowledgement] = []
         var sendFailure: KafkaError?
         /// Acknowledged records and bytes not yet added to ``metrics`` (added once per batch).
         var sentRecords = 0
@@ -50,6 +85,12 @@ final class WorkerSourceTask: WorkerJob {
         flushInterval = .milliseconds(worker.offsetFlushIntervalMs)
         flushTimeout = .milliseconds(worker.offsetFlushTimeoutMs)
         tracksTopics = worker.topicTrackingEnable
+        if let copyTask = task as? any KafkaCopySourceTask, converters.key is ByteArrayConverter,
+           converters.value is ByteArrayConverter {
+            copier = Copier(task: copyTask, headerConverter: converters.header is ByteArrayConverter ? nil : converters.header)
+        } else {
+            copier = nil
+        }
         var logger = logger
         logger[metadataKey: "task"] = "\(id)"
         self.logger = logger
@@ -66,6 +107,11 @@ final class WorkerSourceTask: WorkerJob {
                 return
             }
             started = true
+            if let copier {
+                let lanes = copier.task.copyLanes
+                shared.withLock { $0.copyLanes = lanes }
+                logger.info("Task \(id) copies consumed Kafka records as they are (byte-array key and value converters)")
+            }
             // One watcher for the task's whole run (not one per poll): a stop cancels the loop,
             // which interrupts a poll that waits; what was polled and not yet sent is simply not
             // committed, and `finish` below flushes and commits the rest outside the loop.
@@ -100,19 +146,26 @@ final class WorkerSourceTask: WorkerJob {
                 try await control.wait { $0.target == .started || $0.stopping }
                 continue
             }
-            let records: [SourceRecord]
-            do {
-                records = try await task.poll()
-            } catch let retriable as RetriableError {
-                logger.warning("Retriable error from poll, polling again", metadata: ["error": "\(retriable)"])
-                records = []
+            if let copier {
+                if let batch = try await pollRetrying(copier.task.pollCopies) { try await sendCopies(batch, copier: copier) }
+            } else {
+                if let records = try await pollRetrying(task.poll) { try await send(records) }
             }
-            try await send(records)
             try await deliverAcknowledgements()
             if ContinuousClock.now >= nextFlush {
                 try await commitOffsets()
                 nextFlush = ContinuousClock.now + flushInterval
             }
+        }
+    }
+
+    /// The task's poll; `nil` after a retriable error (logged; the loop polls again).
+    private func pollRetrying<T>(_ poll: () async throws -> T) async throws -> T? {
+        do {
+            return try await poll()
+        } catch let retriable as RetriableError {
+            logger.warning("Retriable error from poll, polling again", metadata: ["error": "\(retriable)"])
+            return nil
         }
     }
 
@@ -130,49 +183,116 @@ final class WorkerSourceTask: WorkerJob {
             for (record, producerRecord) in zip(records, producerRecords) {
                 let ticket = state.submitted.submit(partition: record.sourcePartition, offset: record.sourceOffset)
                 let bytes = (producerRecord.key?.count ?? 0) + (producerRecord.value?.count ?? 0)
-                state.inFlight.add(InFlightRecords.Entry(record: record, ticket: ticket, bytes: bytes))
+                state.inFlight.add(InFlightRecord(record: record, ticket: ticket, bytes: bytes))
             }
             return first
         }
-        let endTag = firstTag + UInt64(producerRecords.count)
+        let tags = firstTag..<(firstTag + UInt64(producerRecords.count))
         var next = 0
         while next < producerRecords.count {
             let (queued, error) = producer.send(producerRecords[next...], firstTag: firstTag + UInt64(next))
             next += queued
-            guard let error else { continue }
-            let unsent = firstTag + UInt64(next)..<endTag
-            guard error.code == .queueFull else {
-                abandon(tags: unsent)
-                throw error
+            if let error { try await awaitRoom(after: error, unsent: (firstTag + UInt64(next))..<tags.upperBound) }
+        }
+        metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
+    }
+
+    /// The copy path's ``send(_:)``: registers each record under its lane and Kafka offset,
+    /// then has the producer copy each partition run to its lane's topic.
+    private func sendCopies(_ batch: KafkaCopyBatch, copier: Copier) async throws {
+        let records = batch.records
+        guard !records.isEmpty else { return }
+        let started = ContinuousClock.now
+        let (firstTag, lanes) = try shared.withLock { state throws -> (UInt64, [KafkaCopyLane]) in
+            if let failure = state.sendFailure { throw failure }
+            guard batch.lanes.count == records.runs.count, batch.lanes.allSatisfy(state.copyLanes.indices.contains) else {
+                throw ConnectError("\(id) polled \(records.runs.count) partition run(s) with lanes \(batch.lanes), but has \(state.copyLanes.count) lane(s)")
             }
-            if let failure = shared.withLock({ $0.sendFailure }) {
-                abandon(tags: unsent)
-                throw failure
+            let first = state.copiesInFlight.nextTag
+            for (run, lane) in zip(records.runs, batch.lanes) {
+                for index in run.range {
+                    let offset = records.offset(at: index)
+                    let ticket = state.copies.submit(partition: lane, offset: offset)
+                    state.copiesInFlight.add(InFlightCopy(ticket: ticket, lane: lane, offset: offset, bytes: records.byteCount(at: index)))
+                }
             }
-            do {
-                // Room comes as deliveries complete.
-                producer.serveDeliveryReports()
-                try await Task.sleep(for: .milliseconds(1))
-            } catch {
-                abandon(tags: unsent)
-                throw error
+            return (first, state.copyLanes)
+        }
+        let tags = firstTag..<(firstTag + UInt64(records.count))
+        var tag = firstTag
+        for (run, lane) in zip(records.runs, batch.lanes) {
+            let topic = lanes[lane].targetTopic
+            let headerValues = copier.headerConverter.map { converter in
+                { [id] (name: String, value: [UInt8]?) throws -> [UInt8]? in
+                    do {
+                        return try converter.fromConnectHeader(
+                            topic: topic, headerKey: name, schema: .optionalBytes, value: value.map(ConnectValue.bytes) ?? .null)
+                    } catch {
+                        throw ConnectError("Failed to convert a record of \(id) for topic \(topic): \(error)", underlying: error)
+                    }
+                }
+            }
+            var next = run.range.lowerBound
+            while next < run.range.upperBound {
+                let (queued, error) = producer.send(
+                    copiesOf: records, next..<run.range.upperBound, to: topic, firstTag: tag, headerValues: headerValues)
+                next += queued
+                tag += UInt64(queued)
+                if let error { try await awaitRoom(after: error, unsent: tag..<tags.upperBound) }
             }
         }
         metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
     }
 
+    /// After a send stopped at `error`: returns once the producer may have room again when
+    /// its queue was full; otherwise forgets the `unsent` records and throws.
+    private func awaitRoom(after error: KafkaError, unsent: Range<UInt64>) async throws {
+        guard error.code == .queueFull else {
+            abandon(tags: unsent)
+            throw error
+        }
+        if let failure = shared.withLock({ $0.sendFailure }) {
+            abandon(tags: unsent)
+            throw failure
+        }
+        do {
+            // Room comes as deliveries complete.
+            producer.serveDeliveryReports()
+            try await Task.sleep(for: .milliseconds(1))
+        } catch {
+            abandon(tags: unsent)
+            throw error
+        }
+    }
+
     /// Forgets records that were registered but never reached the producer (no report comes).
     private func abandon(tags: Range<UInt64>) {
         shared.withLock { state in
-            for tag in tags { _ = state.inFlight.take(tag) }
+            for tag in tags {
+                if copier != nil { _ = state.copiesInFlight.take(tag) } else { _ = state.inFlight.take(tag) }
+            }
         }
     }
 
     /// The producer's delivery reports: acknowledged records become committable and wait for
-    /// the task's `commitRecords`; the first failure stops the task at its next batch.
+    /// the task's `commitRecords` (or `commitCopies`); the first failure stops the task at its
+    /// next batch.
     private func recordDeliveries(_ deliveries: [Delivery]) {
         shared.withLock { state in
             for delivery in deliveries {
+                if copier != nil {
+                    guard let entry = state.copiesInFlight.take(delivery.tag) else { continue }
+                    guard delivery.error == nil else {
+                        state.sendFailure = state.sendFailure ?? delivery.error
+                        continue
+                    }
+                    if let ticket = entry.ticket { state.copies.acknowledge(ticket) }
+                    state.copiesAcknowledged.append(KafkaCopyAcknowledgement(
+                        lane: entry.lane, sourceOffset: entry.offset, targetOffset: delivery.offset))
+                    state.sentRecords += 1
+                    state.sentBytes += entry.bytes
+                    continue
+                }
                 guard let entry = state.inFlight.take(delivery.tag) else { continue }
                 guard delivery.error == nil else {
                     state.sendFailure = state.sendFailure ?? delivery.error
@@ -203,16 +323,18 @@ final class WorkerSourceTask: WorkerJob {
         }
     }
 
-    /// Hands acknowledged records to the task's `commitRecord`, in acknowledgement order.
+    /// Hands acknowledged records to the task's `commitRecords` (or `commitCopies`), in
+    /// acknowledgement order.
     private func deliverAcknowledgements() async throws {
         producer.serveDeliveryReports()
-        let (acknowledged, sentRecords, sentBytes) = shared.withLock { state in
+        let (acknowledged, copies, lanes, sentRecords, sentBytes) = shared.withLock { state in
             defer {
                 state.acknowledged.removeAll(keepingCapacity: true)
+                state.copiesAcknowledged.removeAll(keepingCapacity: true)
                 state.sentRecords = 0
                 state.sentBytes = 0
             }
-            return (state.acknowledged, state.sentRecords, state.sentBytes)
+            return (state.acknowledged, state.copiesAcknowledged, state.copyLanes, state.sentRecords, state.sentBytes)
         }
         if sentRecords > 0 { metrics.recordSent(records: sentRecords, bytes: sentBytes) }
         if tracksTopics {
@@ -225,15 +347,25 @@ final class WorkerSourceTask: WorkerJob {
                 previous = topic
                 topics.insert(topic)
             }
+            var previousLane: Int?
+            for copy in copies where copy.lane != previousLane {
+                previousLane = copy.lane
+                topics.insert(lanes[copy.lane].targetTopic)
+            }
             for topic in topics { listener.taskUsedTopic(id, topic: topic) }
         }
         if !acknowledged.isEmpty { try await task.commitRecords(acknowledged) }
+        if !copies.isEmpty, let copier { try await copier.task.commitCopies(copies) }
         if let failure = shared.withLock({ $0.sendFailure }) { throw failure }
     }
 
     /// Writes the committable offsets to the offset store, then lets the task commit.
     private func commitOffsets() async throws {
-        let offsets = shared.withLock { $0.submitted.takeCommittable() }
+        let (records, copies, lanes) = shared.withLock { ($0.submitted.takeCommittable(), $0.copies.takeCommittable(), $0.copyLanes) }
+        var offsets = records
+        if let copier {
+            for (lane, offset) in copies { offsets[lanes[lane].sourcePartition] = copier.task.sourceOffset(lane: lane, offset: offset) }
+        }
         guard !offsets.isEmpty else {
             // Nothing new to write, but the task still commits (as Apache's worker does): MM2's
             // source task sends its delayed offset syncs there.
@@ -242,11 +374,14 @@ final class WorkerSourceTask: WorkerJob {
         }
         let started = ContinuousClock.now
         do {
-            try await withTimeout(flushTimeout) { [offsetStore, id] in
+            try await withTimeout(flushTimeout) { [offsetStore, id, offsets] in
                 try await offsetStore.writeOffsets(connector: id.connector, offsets.mapValues { Optional($0) })
             }
         } catch {
-            shared.withLock { $0.submitted.restore(offsets) }
+            shared.withLock { state in
+                state.submitted.restore(records)
+                state.copies.restore(copies)
+            }
             logger.warning("Offset commit failed; will retry at the next flush", metadata: ["error": "\(error)"])
             metrics.recordOffsetCommit(success: false, duration: ContinuousClock.now - started)
             return
@@ -303,13 +438,7 @@ func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Senda
 /// The records a source task handed to its producer and whose delivery report has not come,
 /// by the tag they were sent with (consecutive numbers). Reports come roughly in order, so
 /// the storage is an array with a moving head, compacted as it empties: O(1) per record.
-struct InFlightRecords: Sendable {
-    struct Entry: Sendable {
-        var record: SourceRecord
-        var ticket: SubmittedRecords.Ticket?
-        var bytes: Int
-    }
-
+struct InFlightRecords<Entry: Sendable>: Sendable {
     private var entries: [Entry?] = []
     private var head = 0
     /// The tag of `entries[head]`.
