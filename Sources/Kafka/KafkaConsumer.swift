@@ -143,12 +143,22 @@ public final class KafkaConsumer: Sendable {
 
     /// Moves the fetch position of an assigned partition.
     public func seek(_ partition: TopicPartition, to offset: KafkaOffset, timeout: Duration? = nil) async throws {
-        let ms = (timeout ?? client.settings.defaultAPITimeout).rdKafkaMilliseconds
+        let ms = Self.seekTimeoutArgument(timeout ?? client.settings.defaultAPITimeout, libraryVersion: rd_kafka_version())
         try await onQueue { rk in
             let list = RDKafkaTopicPartitionList([partition: offset.rdKafkaValue])
             try KafkaError.check(rd_kafka_seek_partitions(rk, list.pointer, ms), "seek \(partition)")
             for entry in list.entries { try entry.check("seek") }
         }
+    }
+
+    /// The `timeout_ms` to give `rd_kafka_seek_partitions` for waiting `timeout`. librdkafka
+    /// before 2.1.0 (Debian 12 ships 2.0.2) waited a thousandth of it (librdkafka #4230), so
+    /// a seek on a busy machine failed after 15 ms instead of 15 s; those versions get the
+    /// value a thousand times larger, which they wait as `timeout`.
+    static func seekTimeoutArgument(_ timeout: Duration, libraryVersion: Int32) -> Int32 {
+        let ms = timeout.rdKafkaMilliseconds
+        guard libraryVersion < 0x0201_0000 else { return ms }
+        return Int32(clamping: Int64(ms) * 1000)
     }
 
     /// The offset of the next record `poll` returns per partition, if known yet.
