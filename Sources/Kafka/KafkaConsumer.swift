@@ -294,7 +294,7 @@ public final class KafkaConsumer: Sendable {
 
     private static func consumeBatch(_ rk: OpaquePointer, timeout: Duration, limit: Int) -> (ConsumedBatch, KafkaError?) {
         guard let consumerQueue = rd_kafka_queue_get_consumer(rk) else {
-            return (ConsumedBatch(messages: []), KafkaError(.invalidArgument, "the consumer has no consumer queue"))
+            return (ConsumedBatch.empty, KafkaError(.invalidArgument, "the consumer has no consumer queue"))
         }
         defer { rd_kafka_queue_destroy(consumerQueue) }
         var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: limit)
@@ -308,7 +308,7 @@ public final class KafkaConsumer: Sendable {
             let rest = rd_kafka_consume_batch_queue(consumerQueue, 0, base + 1, limit - 1)
             return first + max(0, rest)
         }
-        guard count > 0 else { return (ConsumedBatch(messages: []), nil) }
+        guard count > 0 else { return (ConsumedBatch.empty, nil) }
 
         var records: [UnsafeMutablePointer<rd_kafka_message_t>] = []
         records.reserveCapacity(count)
