@@ -187,12 +187,12 @@ final class WorkerSourceTask: WorkerJob {
             }
             return first
         }
-        let tags = firstTag..<(firstTag + UInt64(producerRecords.count))
+        let endTag = firstTag + UInt64(producerRecords.count)
         var next = 0
         while next < producerRecords.count {
             let (queued, error) = producer.send(producerRecords[next...], firstTag: firstTag + UInt64(next))
             next += queued
-            if let error { try await awaitRoom(after: error, unsent: (firstTag + UInt64(next))..<tags.upperBound) }
+            if let error { try await awaitRoom(after: error, unsent: (firstTag + UInt64(next))..<endTag) }
         }
         metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
     }
@@ -218,7 +218,7 @@ final class WorkerSourceTask: WorkerJob {
             }
             return (first, state.copyLanes)
         }
-        let tags = firstTag..<(firstTag + UInt64(records.count))
+        let endTag = firstTag + UInt64(records.count)
         var tag = firstTag
         for (run, lane) in zip(records.runs, batch.lanes) {
             let topic = lanes[lane].targetTopic
@@ -238,7 +238,7 @@ final class WorkerSourceTask: WorkerJob {
                     copiesOf: records, next..<run.range.upperBound, to: topic, firstTag: tag, headerValues: headerValues)
                 next += queued
                 tag += UInt64(queued)
-                if let error { try await awaitRoom(after: error, unsent: tag..<tags.upperBound) }
+                if let error { try await awaitRoom(after: error, unsent: tag..<endTag) }
             }
         }
         metrics.recordBatch(records.count, duration: ContinuousClock.now - started)
