@@ -4,6 +4,8 @@ enum KafkaGroupLoggingKeys {
     static let memberId = "kafka.group.member_id"
     static let generation = "kafka.group.generation"
     static let coordinator = "kafka.group.coordinator"
+    static let leader = "kafka.group.leader"
+    static let members = "kafka.group.members"
     static let broker = "kafka.broker"
     static let error = "kafka.error"
 }

@@ -33,9 +33,11 @@ import Testing
                     return Set((listed.array as? [String]) ?? []) == ["c1", "c2", "c3"] ? .done(()) : .notYet("\(listed)")
                 }
             }
-            // noida-db sometimes holds a rejoining member's JoinGroup for the whole
-            // rebalance.timeout.ms (20 s here) while the others complete a generation without it;
-            // the leader then holds that member's work for scheduled.rebalance.max.delay.ms.
+            // Six config changes in a row make several rebalances, and a worker left out of one
+            // gets its work back only after scheduled.rebalance.max.delay.ms. It usually takes
+            // under 15 s; before members stayed minimumGenerationTime in a generation, noida-db
+            // could leave a worker's JoinGroup unanswered for the 20 s rebalance.timeout.ms, and
+            // this test missed a 60 s window in CI.
             let tasksByWorker = try await eventually(
                 "6 tasks RUNNING, 2 per worker", timeout: .seconds(60)
             ) { () -> Probe<[String: Int]> in

@@ -104,6 +104,38 @@ import Testing
         }
     }
 
+    /// A leader that starts the next rebalance as soon as it completes a generation (a Connect
+    /// leader whose config changed meanwhile) must leave no member behind. noida-db answers
+    /// waiting JoinGroups by polling: when a generation ended within one poll, a member counted
+    /// in it never got its answer, waited out the rebalance timeout and was left out of the next
+    /// generation. Members therefore stay ``Configuration/minimumGenerationTime`` in a generation.
+    @Test func aLeaderRejoiningAtOnceLeavesNoMemberBehind() async throws {
+        try await withKafkaTestCluster { cluster in
+            let group = uniqueGroup("eager-leader")
+            let members = try (1...3).map { try makeMember(cluster.bootstrapServers, group: group, name: "w\($0)") }
+            try await withMembers(members) { running in
+                try await eventually("three members settle") { settled(running) }
+                let leader = try #require(running.first { $0.member.isLeader })
+                let first = try #require(leader.delegate.lastJoin?.generation)
+                let rounds: Int32 = 8
+                leader.delegate.afterJoin.withLock { [member = leader.member] in
+                    $0 = { generation in
+                        if generation < first + rounds { member.requestRejoin(reason: "rejoin right after the generation") }
+                    }
+                }
+                leader.member.requestRejoin(reason: "rejoin right after the generation")
+                try await eventually("\(rounds) more generations", timeout: .seconds(120)) {
+                    settled(running) && (leader.delegate.lastJoin?.generation ?? 0) >= first + rounds
+                }
+                let later = leader.delegate.calls.assignments.filter { $0.generation > first }
+                #expect(later.count >= Int(rounds))
+                for assignment in later {
+                    #expect(assignment.members.count == 3, "generation \(assignment.generation) had \(assignment.members.map(\.memberId))")
+                }
+            }
+        }
+    }
+
     @Test func rejoinWaitsOutTheRebalanceTimeoutForASilentMember() async throws {
         // noida-db never expires sessions (see the report), but it does wait up to the
         // rebalance timeout for members to rejoin: the JoinGroup request must wait as long.

@@ -51,6 +51,20 @@ import Testing
         }
     }
 
+    @Test func aRejoinWaitsUntilTheGenerationIsOldEnough() {
+        let now = ContinuousClock.now
+        var state = stableState(now: now)
+        state.stableSince = now
+        state.requestRejoin("the owner asked")
+        #expect(state.needsJoin)
+        #expect(state.rejoinPause(now: now + .milliseconds(100), minimumGenerationTime: .milliseconds(250)) == .milliseconds(150))
+        #expect(state.rejoinPause(now: now + .milliseconds(250), minimumGenerationTime: .milliseconds(250)) == nil)
+        #expect(state.rejoinPause(now: now, minimumGenerationTime: .zero) == nil)
+        // Without a stable generation (after an error, or while joining) there is nothing to wait for.
+        state.phase = .unjoined
+        #expect(state.rejoinPause(now: now, minimumGenerationTime: .milliseconds(250)) == nil)
+    }
+
     @Test func sessionExpiryDropsTheCoordinator() {
         let now = ContinuousClock.now
         var state = stableState(now: now)

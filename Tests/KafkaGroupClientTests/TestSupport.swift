@@ -58,6 +58,7 @@ struct TimedOut: Error { var what: String }
 /// member `assignmentPrefix + its metadata`, so members can check what they got.
 final class RecordingDelegate: ClassicGroupMemberDelegate {
     struct Assignment: Sendable {
+        var generation: Int32
         var leaderId: String
         var protocolName: String
         var members: [GroupMemberMetadata]
@@ -83,6 +84,8 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
     let protocols: [GroupProtocol]
     let assignmentPrefix: [UInt8]
     private let state = Mutex(Calls())
+    /// Called with the generation after each `onJoinComplete`.
+    let afterJoin = Mutex<(@Sendable (Int32) -> Void)?>(nil)
 
     init(name: String, protocols: [GroupProtocol], assignmentPrefix: [UInt8] = [0xA5]) {
         self.name = name
@@ -112,7 +115,7 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
         leaderId: String, generationId: Int32, protocol: String, members: [GroupMemberMetadata]
     ) async throws -> [String: [UInt8]] {
         state.withLock {
-            $0.assignments.append(Assignment(leaderId: leaderId, protocolName: `protocol`, members: members))
+            $0.assignments.append(Assignment(generation: generationId, leaderId: leaderId, protocolName: `protocol`, members: members))
             $0.events.append("assign")
         }
         var result: [String: [UInt8]] = [:]
@@ -125,6 +128,7 @@ final class RecordingDelegate: ClassicGroupMemberDelegate {
             $0.joins.append(Join(generation: generation, memberId: memberId, protocolName: `protocol`, assignment: assignment))
             $0.events.append("join")
         }
+        afterJoin.withLock { $0 }?(generation)
     }
 
     func onMembershipLost(reason: GroupMembershipLossReason) async {

@@ -37,6 +37,14 @@ extension ClassicGroupMember {
         /// coordinator before it throws the connection errors (nil: forever). After the first
         /// success, connection errors are retried forever, as Kafka clients do.
         public var bootstrapTimeout: Duration?
+        /// The least time a member spends in a generation it completed before it starts the
+        /// next rebalance itself (``ClassicGroupMember/requestRejoin(reason:)``, or a heartbeat
+        /// that found the group rebalancing). No Java property: Kafka clients rejoin at once.
+        /// Rejoin requests arriving meanwhile are served by one rebalance, and every member's
+        /// pending JoinGroup or SyncGroup is answered before the next rebalance starts (noida-db
+        /// answers them by polling; a generation that ended within a poll left a member's
+        /// JoinGroup unanswered until the rebalance timeout).
+        public var minimumGenerationTime: Duration
         /// Sent in ApiVersions v3+ (`client_software_name`/`_version`).
         public var clientSoftwareName: String
         public var clientSoftwareVersion: String
@@ -55,6 +63,7 @@ extension ClassicGroupMember {
             connectionSetupTimeout: Duration = .seconds(10),
             coordinatorDiscoveryTimeout: Duration? = nil,
             bootstrapTimeout: Duration? = .seconds(60),
+            minimumGenerationTime: Duration = .milliseconds(250),
             clientSoftwareName: String = "swift-connect",
             clientSoftwareVersion: String = "0.1.0"
         ) {
@@ -71,6 +80,7 @@ extension ClassicGroupMember {
             self.connectionSetupTimeout = connectionSetupTimeout
             self.coordinatorDiscoveryTimeout = coordinatorDiscoveryTimeout
             self.bootstrapTimeout = bootstrapTimeout
+            self.minimumGenerationTime = minimumGenerationTime
             self.clientSoftwareName = clientSoftwareName
             self.clientSoftwareVersion = clientSoftwareVersion
         }
@@ -91,6 +101,9 @@ extension ClassicGroupMember {
             }
             guard heartbeatInterval < sessionTimeout else {
                 throw KafkaGroupClientError(.configuration, "heartbeat.interval.ms must be lower than session.timeout.ms")
+            }
+            guard minimumGenerationTime >= .zero else {
+                throw KafkaGroupClientError(.configuration, "the minimum generation time must not be negative")
             }
             guard retryBackoff >= .zero, retryBackoffMax >= retryBackoff else {
                 throw KafkaGroupClientError(.configuration, "retry.backoff.ms must be >= 0 and <= retry.backoff.max.ms")

@@ -218,7 +218,12 @@ public final class ClassicGroupMember: Sendable {
                 if state.coordinator == nil {
                     return .discover(state.discoveryCandidates(bootstrap: core.bootstrapBrokers), everFound: state.everFoundCoordinator)
                 }
-                if state.needsJoin { return .join }
+                if state.needsJoin {
+                    if let pause = state.rejoinPause(now: now, minimumGenerationTime: configuration.minimumGenerationTime) {
+                        return .wait(lossDeadline.map { min($0, pause) } ?? pause)
+                    }
+                    return .join
+                }
                 return .wait(lossDeadline)
             }
 
@@ -330,8 +335,16 @@ public final class ClassicGroupMember: Sendable {
             rebalanceTimeoutMs: Int32(configuration.rebalanceTimeout.milliseconds), memberId: memberId,
             groupInstanceId: nil, protocolType: configuration.protocolType, protocols: protocols, reason: reason)
         let join: JoinGroupResponse
+        let joinSent = ContinuousClock.now
+        logger.debug("Sending JoinGroup", metadata: [KafkaGroupLoggingKeys.memberId: "\(memberId)"])
         do {
             join = try await coordinatorRequest(request, timeout: configuration.joinRequestTimeout, heartbeat: heartbeat)
+            logger.debug(
+                "JoinGroup answered \(join.errorCode.nameAndCode) after \(ContinuousClock.now - joinSent)",
+                metadata: [
+                    KafkaGroupLoggingKeys.generation: "\(join.generationId)", KafkaGroupLoggingKeys.leader: "\(join.leader)",
+                    KafkaGroupLoggingKeys.members: "\(join.members.map(\.memberId).sorted())",
+                ])
         } catch {
             try retryAfterRequestFailure(error, request: "JoinGroup", reason: reason)
             await core.runLoopWake.wait(timeout: backoff.next())
@@ -438,8 +451,12 @@ public final class ClassicGroupMember: Sendable {
             groupInstanceId: nil, protocolType: configuration.protocolType, protocolName: protocolName,
             assignments: assignments)
         let sync: SyncGroupResponse
+        let syncSent = ContinuousClock.now
         do {
             sync = try await coordinatorRequest(syncRequest, timeout: configuration.joinRequestTimeout, heartbeat: heartbeat)
+            logger.debug(
+                "SyncGroup answered \(sync.errorCode.nameAndCode) after \(ContinuousClock.now - syncSent)",
+                metadata: [KafkaGroupLoggingKeys.generation: "\(generation.generationId)"])
         } catch {
             try retryAfterRequestFailure(error, request: "SyncGroup", reason: reason)
             abandonRound(generation, reason: "SyncGroup failed")
@@ -464,6 +481,7 @@ public final class ClassicGroupMember: Sendable {
                     state.memberId == generation.memberId
                 else { return false }
                 state.phase = .stable
+                state.stableSince = .now
                 state.holdsAssignment = true
                 state.completedGeneration = generation
                 state.pendingLoss = nil

@@ -32,6 +32,8 @@ struct MemberState {
     var leaderId: String?
     /// The last completed join; kept during later rounds, cleared when the membership is lost.
     var completedGeneration: GroupGeneration?
+    /// When the member last completed a generation (SyncGroup succeeded).
+    var stableSince: ContinuousClock.Instant?
     /// Non-nil when a new round is wanted (and why).
     var rejoinReason: String? = "initial join"
     /// Whether onJoinComplete delivered an assignment that was not lost since.
@@ -64,6 +66,14 @@ struct MemberState {
 
     var heartbeatEnabled: Bool { phase == .completingRebalance || phase == .stable }
     var needsJoin: Bool { phase == .unjoined || phase == .preparingRebalance || rejoinReason != nil }
+
+    /// How long a member that wants to leave its stable generation still waits
+    /// (``ClassicGroupMember/Configuration/minimumGenerationTime``); nil: join now.
+    func rejoinPause(now: ContinuousClock.Instant, minimumGenerationTime: Duration) -> Duration? {
+        guard phase == .stable, let stableSince else { return nil }
+        let remaining = minimumGenerationTime - (now - stableSince)
+        return remaining > .zero ? remaining : nil
+    }
     var shouldStop: Bool { leaveRequested || crashed }
 
     mutating func requestRejoin(_ reason: String) {
