@@ -66,6 +66,7 @@ struct MemberState {
 
     var heartbeatEnabled: Bool { phase == .completingRebalance || phase == .stable }
     var needsJoin: Bool { phase == .unjoined || phase == .preparingRebalance || rejoinReason != nil }
+    var shouldStop: Bool { leaveRequested || crashed }
 
     /// How long a member that wants to leave its stable generation still waits
     /// (``ClassicGroupMember/Configuration/minimumGenerationTime``); nil: join now.
@@ -74,7 +75,6 @@ struct MemberState {
         let remaining = minimumGenerationTime - (now - stableSince)
         return remaining > .zero ? remaining : nil
     }
-    var shouldStop: Bool { leaveRequested || crashed }
 
     mutating func requestRejoin(_ reason: String) {
         if rejoinReason == nil { rejoinReason = reason }
