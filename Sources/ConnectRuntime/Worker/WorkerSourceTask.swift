@@ -228,7 +228,7 @@ final class WorkerSourceTask: WorkerJob {
                         return try converter.fromConnectHeader(
                             topic: topic, headerKey: name, schema: .optionalBytes, value: value.map(ConnectValue.bytes) ?? .null)
                     } catch {
-                        throw ConnectError("Failed to convert a record of \(id) for topic \(topic): \(error)", underlying: error)
+                        throw Self.conversionFailure(id, topic: topic, error)
                     }
                 }
             }
@@ -319,8 +319,13 @@ final class WorkerSourceTask: WorkerJob {
             return ProducerRecord(topic: record.topic, partition: record.kafkaPartition, key: key, value: value,
                                   headers: headers, timestamp: record.timestamp)
         } catch {
-            throw ConnectError("Failed to convert a record of \(id) for topic \(record.topic): \(error)", underlying: error)
+            throw Self.conversionFailure(id, topic: record.topic, error)
         }
+    }
+
+    /// The error that fails the task when a converter rejects a record for `topic`.
+    private static func conversionFailure(_ id: ConnectorTaskId, topic: String, _ error: any Error) -> ConnectError {
+        ConnectError("Failed to convert a record of \(id) for topic \(topic): \(error)", underlying: error)
     }
 
     /// Hands acknowledged records to the task's `commitRecords` (or `commitCopies`), in
